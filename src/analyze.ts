@@ -1,0 +1,226 @@
+/**
+ * The core: a change set plus what production and git say about it become one `Report`.
+ * Pure in its decisions; every piece of I/O sits behind the store and history interfaces.
+ * The GitHub App, the Action and the CLI all call this.
+ */
+import picomatch from "picomatch";
+import type { ChangedFunction, ChangeSet } from "./code/types.ts";
+import type { Config } from "./config.ts";
+import type { FunctionHistory, HistoryProvider } from "./history/types.ts";
+import type { FunctionReport, GateVerdict, RepoRef, Report } from "./report/types.ts";
+import { assessRisk } from "./risk/assess-risk.ts";
+import { levelRank } from "./risk/level-for-score.ts";
+import type { RiskLevel } from "./risk/types.ts";
+import type { Scenario } from "./scenarios/types.ts";
+import {
+  type FunctionTelemetry,
+  functionKeyId,
+  type TelemetryStore,
+  type TelemetryWindow,
+} from "./telemetry/types.ts";
+
+export interface AnalyzeInput {
+  changes: ChangeSet;
+  /** Null: no telemetry configured (or it could not be opened: say why in `telemetryError`). */
+  store: TelemetryStore | null;
+  history: HistoryProvider | null;
+  config: Config;
+  repo: RepoRef | null;
+  /** Clock for the window and recency weighting; tests pin it. */
+  now?: Date;
+  /** A label or `/faultline override` turns a failing gate into success. */
+  override?: { by: string; reason: string } | null;
+  /** Why the store could not be opened, when the caller tried and failed. */
+  telemetryError?: string;
+}
+
+/**
+ * Analyses one change: telemetry → history → score → scenarios → sort → gate.
+ * @example const report = await analyze({ changes, store, history, config, repo: null });
+ */
+export async function analyze(input: AnalyzeInput): Promise<Report> {
+  const { changes, config } = input;
+  const now = input.now ?? new Date();
+  const window = telemetryWindow(now, config.window.days);
+  const notices = [...changes.notices];
+
+  const telemetry = await readTelemetry(input, window);
+  notices.push(...telemetry.notices);
+
+  const history = await readHistory(input.history, changes.functions);
+  notices.push(...history.notices);
+
+  const functions = sortByRisk(
+    changes.functions.map((fn): FunctionReport => {
+      const fnTelemetry = telemetry.byId.get(functionKeyId(fn)) ?? null;
+      const fnHistory = history.byId.get(functionKeyId(fn)) ?? null;
+      const risk = assessRisk({
+        fn,
+        telemetry: fnTelemetry,
+        history: fnHistory,
+        telemetryAvailable: telemetry.available,
+        windowDays: config.window.days,
+        now,
+        risk: config.risk,
+      });
+      return { fn, telemetry: fnTelemetry, history: fnHistory, risk };
+    }),
+  );
+
+  const scenarios = await buildReportScenarios(input, functions, window, notices);
+
+  const riskiest = functions[0]?.risk;
+  const level: RiskLevel = riskiest?.level ?? "low";
+  return {
+    base: changes.base,
+    head: changes.head,
+    repo: input.repo,
+    generatedAt: now.toISOString(),
+    window: {
+      from: window.from.toISOString(),
+      to: window.to.toISOString(),
+      days: config.window.days,
+    },
+    level,
+    score: riskiest?.score ?? 0,
+    functions,
+    skipped: changes.skipped,
+    scenarios,
+    gate: decideGate({
+      level,
+      config,
+      telemetryAvailable: telemetry.available,
+      override: input.override ?? null,
+    }),
+    notices,
+    withTraffic: functions.filter((f) => (f.telemetry?.current.calls ?? 0) > 0).length,
+  };
+}
+
+/** The current window ends now and spans `days`; the store compares it with the one before. */
+export function telemetryWindow(now: Date, days: number): TelemetryWindow {
+  return { from: new Date(now.getTime() - days * 86_400_000), to: now };
+}
+
+interface TelemetryOutcome {
+  byId: Map<string, FunctionTelemetry>;
+  available: boolean;
+  notices: string[];
+}
+
+async function readTelemetry(
+  input: AnalyzeInput,
+  window: TelemetryWindow,
+): Promise<TelemetryOutcome> {
+  const { store, changes, config } = input;
+  const unavailable = (why: string): TelemetryOutcome => ({
+    byId: new Map(),
+    available: false,
+    notices: [
+      `${why} The risk below rests on code and git history only; production risk is unknown, not low.${
+        config.gate.failClosed ? " The gate fails closed (gate.failClosed)." : ""
+      }`,
+    ],
+  });
+  if (!store) {
+    return unavailable(
+      input.telemetryError
+        ? `Telemetry unavailable: ${input.telemetryError}.`
+        : "No telemetry store configured.",
+    );
+  }
+  if (changes.functions.length === 0) return { byId: new Map(), available: true, notices: [] };
+  try {
+    const services = servicesFor(changes.functions, config.services);
+    const result = await store.functionTelemetry({
+      functions: changes.functions.map((fn) => ({ file: fn.file, name: fn.name })),
+      window,
+      ...(services.length > 0 ? { services } : {}),
+    });
+    return { byId: result.functions, available: true, notices: result.notices };
+  } catch (error) {
+    return unavailable(`Telemetry query failed: ${(error as Error).message}.`);
+  }
+}
+
+/** Services whose configured path globs cover a changed file; empty means "all services". */
+export function servicesFor(
+  functions: readonly ChangedFunction[],
+  services: Config["services"],
+): string[] {
+  const found = new Set<string>();
+  for (const entry of services) {
+    const matches = picomatch(entry.paths, { dot: true });
+    if (functions.some((fn) => matches(fn.file))) found.add(entry.service);
+  }
+  return [...found].sort();
+}
+
+async function readHistory(
+  provider: HistoryProvider | null,
+  functions: readonly ChangedFunction[],
+): Promise<{ byId: Map<string, FunctionHistory>; notices: string[] }> {
+  if (!provider || functions.length === 0) return { byId: new Map(), notices: [] };
+  try {
+    return { byId: await provider.forFunctions(functions), notices: [] };
+  } catch (error) {
+    return {
+      byId: new Map(),
+      notices: [`Git history unavailable: ${(error as Error).message}.`],
+    };
+  }
+}
+
+/** Riskiest first; ties broken by path, line and name so the order never flickers. */
+export function sortByRisk(functions: FunctionReport[]): FunctionReport[] {
+  return [...functions].sort(
+    (a, b) =>
+      b.risk.score - a.risk.score ||
+      levelRank(b.risk.level) - levelRank(a.risk.level) ||
+      a.fn.file.localeCompare(b.fn.file) ||
+      a.fn.startLine - b.fn.startLine ||
+      a.fn.name.localeCompare(b.fn.name),
+  );
+}
+
+async function buildReportScenarios(
+  _input: AnalyzeInput,
+  _functions: readonly FunctionReport[],
+  _window: TelemetryWindow,
+  _notices: string[],
+): Promise<Scenario[]> {
+  // Wired to src/scenarios/build-scenarios.ts once it lands.
+  return [];
+}
+
+export interface GateInput {
+  level: RiskLevel;
+  config: Config;
+  telemetryAvailable: boolean;
+  override: { by: string; reason: string } | null;
+}
+
+/**
+ * The check's conclusion. Tripped = the level reaches `gate.failOn`. Without telemetry the
+ * verdict is neutral (production risk is unknown, so we cannot judge) unless the gate fails
+ * closed (`gate.failClosed`), which fails it. An override turns a failure into success and
+ * is recorded.
+ */
+export function decideGate({
+  level,
+  config,
+  telemetryAvailable,
+  override,
+}: GateInput): GateVerdict {
+  const { failOn, failClosed } = config.gate;
+  const tripped =
+    failOn !== "never" && (telemetryAvailable ? levelRank(level) >= levelRank(failOn) : failClosed);
+  const neutral = !telemetryAvailable && !failClosed;
+  const overridden = tripped && override !== null;
+  return {
+    failOn,
+    tripped,
+    override: overridden ? override : null,
+    conclusion: neutral ? "neutral" : tripped && !overridden ? "failure" : "success",
+  };
+}
