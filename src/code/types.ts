@@ -81,6 +81,16 @@ export interface SourceProvider {
   listFiles(rev: string): Promise<string[]>;
 }
 
+/** What kind of function-like node a function is (methods include static and object-literal ones). */
+export type FunctionKind =
+  | "function"
+  | "generator"
+  | "arrow"
+  | "method"
+  | "constructor"
+  | "getter"
+  | "setter";
+
 /** A function-like node found in one file (what `extractFunctions` returns). */
 export interface ExtractedFunction {
   name: string;
@@ -92,4 +102,6 @@ export interface ExtractedFunction {
   /** Hash of the function's own tokens (nested functions, comments, whitespace excluded). */
   bodyHash: string;
   exported: boolean;
+  /** Syntax kind; names stay the same for getters, setters and plain methods. */
+  kind?: FunctionKind;
 }
