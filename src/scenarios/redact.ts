@@ -91,8 +91,11 @@ const SENSITIVE_KEY_EXACT = new Set([
 
 const normaliseKey = (key: string): string => key.toLowerCase().replace(/[-_.\s]/g, "");
 
-const KEYISH_WORDS =
-  "password|passwd|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|authorization|auth|cookie|session(?:[_-]?id)?|credentials?|ssn|signature|sig";
+/** Words that make the value after `key=` / `key:` a secret, anywhere inside an identifier. */
+const KEYISH_LONG =
+  "password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|authorization|cookie|session[_-]?id|credentials?|signature|birth[_-]?date|date[_-]?of[_-]?birth";
+/** Short words that only count as a whole identifier segment (`pin`, not `spin`). */
+const KEYISH_SHORT = "pwd|pass|pin|ssn|dob|otp|auth|session|sid|jwt|cvv|cvc";
 
 const PATTERNS = {
   privateKey: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
@@ -111,7 +114,7 @@ const PATTERNS = {
   phone:
     /(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{2,4}[\s.-])\d{2,4}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){0,2}(?![\w-])|(?<![\w+])\+\d{8,15}(?!\w)/g,
   keyValue: new RegExp(
-    `((?:[A-Za-z0-9]+[_-])*(?:${KEYISH_WORDS})(?:[_-][A-Za-z0-9]+)*)(["']?\\s*[:=]\\s*)(?:"([^"]*)"|'([^']*)'|((?:(?:Bearer|Basic|Token)\\s+)?[^\\s"'&,;}<>)]+))`,
+    `((?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?:${KEYISH_SHORT})(?:[_-][A-Za-z0-9]+)*(?![A-Za-z0-9])|[A-Za-z0-9_-]*?(?:${KEYISH_LONG})[A-Za-z0-9_-]*)(["']?\\s*[:=]\\s*)(?:"([^"]*)"|'([^']*)'|((?:(?:Bearer|Basic|Token)\\s+)?[^\\s"'&,;}<>)]+))`,
     "gi",
   ),
 };
@@ -327,9 +330,11 @@ export function createRedactor(rules?: RedactionRules): Redactor {
         bare: string | undefined,
       ) => {
         if (allowKeys.has(normaliseKey(key))) return m;
-        const value = dq ?? sq ?? bare ?? "";
+        const quoted = dq ?? sq ?? bare ?? "";
+        const scheme = /^(?:Bearer|Basic|Token)\s+/.exec(quoted)?.[0] ?? "";
+        const value = quoted.slice(scheme.length);
         if (value.length === 0 || isAlreadyRedacted(value)) return m;
-        const replaced = generic("keyvalue", value);
+        const replaced = scheme + generic("keyvalue", value);
         if (dq !== undefined) return `${key}${sep}"${replaced}"`;
         if (sq !== undefined) return `${key}${sep}'${replaced}'`;
         return `${key}${sep}${replaced}`;
