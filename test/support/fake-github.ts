@@ -29,6 +29,9 @@ const exec = promisify(execFile);
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
 export interface FakeGitHubOptions {
+  /** OAuth client of the app's user-authorization flow. Default `Iv1.fakeclientid` / `fake-client-secret`. */
+  oauthClientId?: string;
+  oauthClientSecret?: string;
   /** App id reported by `GET /app` and checked in JWTs (`iss`). Default 1. */
   appId?: number;
   /** App slug; comments the app writes come from `<slug>[bot]`. Default `faultline`. */
@@ -220,6 +223,18 @@ export interface FakeGitHub {
   failNext(route: string | RegExp, spec?: FaultSpec): void;
   clearFaults(): void;
   close(): Promise<void>;
+  /** Users and installation accounts for the user-authorization (OAuth) flow of the setup page. */
+  addUser(login: string): { id: number; login: string };
+  /** The account an installation is on (default: an organization named after its first repo's owner). */
+  setInstallationAccount(
+    installationId: number,
+    login: string,
+    type: "User" | "Organization",
+  ): void;
+  /** Org membership as `GET /user/memberships/orgs/:org` reports it. */
+  setOrgMembership(org: string, login: string, role: "admin" | "member"): void;
+  /** Who `GET /login/oauth/authorize` signs in (GitHub's own session); null answers 401. */
+  signInAs(login: string | null): void;
 }
 
 type Params = Record<string, string>;
@@ -239,6 +254,8 @@ interface Req {
   accept: string;
   installationId: number | null;
   url: URL;
+  /** Login of the user whose OAuth token authenticated a `user` route. */
+  user?: string;
 }
 
 type Handler = (req: Req) => Reply | Promise<Reply>;
@@ -248,7 +265,8 @@ interface Route {
   template: string;
   regex: RegExp;
   names: string[];
-  auth: "app" | "installation";
+  /** `user`: a user access token from the OAuth flow; `none`: no credential (web endpoints). */
+  auth: "app" | "installation" | "user" | "none";
   handler: Handler;
 }
 
@@ -1049,6 +1067,131 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return comment;
   }
 
+  // --- User authorization (OAuth web flow) for the hosted setup page ----------------------
+  const oauthClientId = options.oauthClientId ?? "Iv1.fakeclientid";
+  const oauthClientSecret = options.oauthClientSecret ?? "fake-client-secret";
+  const users = new Map<string, { id: number; login: string }>();
+  const installationAccounts = new Map<number, { login: string; type: "User" | "Organization" }>();
+  const orgMemberships = new Map<string, Map<string, "admin" | "member">>();
+  const oauthCodes = new Map<string, { login: string; redirectUri: string }>();
+  const userTokens = new Map<string, string>();
+  let browserUser: string | null = null;
+
+  const addUser = (login: string): { id: number; login: string } => {
+    const key = login.toLowerCase();
+    const existing = users.get(key);
+    if (existing) return existing;
+    const user = { id: 5000 + users.size, login };
+    users.set(key, user);
+    return user;
+  };
+  const accountOf = (installationId: number) => {
+    const explicit = installationAccounts.get(installationId);
+    if (explicit) return explicit;
+    const repo = [...repos.values()].find((r) => r.installationId === installationId);
+    return repo ? { login: repo.owner, type: "Organization" as const } : null;
+  };
+  const installationIds = (): number[] => [
+    ...new Set(
+      [...repos.values()].map((r) => r.installationId).concat([...installationAccounts.keys()]),
+    ),
+  ];
+
+  route(
+    "GET",
+    "/login/oauth/authorize",
+    (req) => {
+      const redirectUri = req.query.redirect_uri ?? "";
+      if (req.query.client_id !== oauthClientId || !redirectUri) {
+        return { status: 400, raw: "unknown client_id or missing redirect_uri" };
+      }
+      if (!browserUser) return { status: 401, raw: "not signed in to the fake GitHub" };
+      const code = `fakecode_${nextId++}`;
+      oauthCodes.set(code, { login: browserUser, redirectUri });
+      const location = new URL(redirectUri);
+      location.searchParams.set("code", code);
+      if (req.query.state) location.searchParams.set("state", req.query.state);
+      return { status: 302, headers: { location: location.toString() } };
+    },
+    "none",
+  );
+
+  route(
+    "POST",
+    "/login/oauth/access_token",
+    (req) => {
+      const grant = oauthCodes.get(String(req.body.code ?? ""));
+      oauthCodes.delete(String(req.body.code ?? ""));
+      if (
+        req.body.client_id !== oauthClientId ||
+        req.body.client_secret !== oauthClientSecret ||
+        !grant ||
+        (req.body.redirect_uri !== undefined && req.body.redirect_uri !== grant.redirectUri)
+      ) {
+        // GitHub answers 200 with an error field.
+        return { status: 200, body: { error: "bad_verification_code" } };
+      }
+      const token = `ghu_fake_${nextId++}`;
+      userTokens.set(token, grant.login);
+      return { status: 200, body: { access_token: token, token_type: "bearer", scope: "" } };
+    },
+    "none",
+  );
+
+  route(
+    "GET",
+    "/user",
+    (req) => {
+      const user = addUser(req.user ?? "");
+      return { status: 200, body: { ...userJson(user.login), id: user.id } };
+    },
+    "user",
+  );
+
+  route(
+    "GET",
+    "/user/installations",
+    (req) => {
+      const login = (req.user ?? "").toLowerCase();
+      const visible = installationIds().filter((id) => {
+        const account = accountOf(id);
+        if (!account || uninstalled.has(id)) return false;
+        if (account.type === "User") return account.login.toLowerCase() === login;
+        return orgMemberships.get(account.login.toLowerCase())?.has(login) ?? false;
+      });
+      const installations = visible.map((id) => {
+        const account = accountOf(id)!;
+        const accountUser =
+          account.type === "User" ? addUser(account.login) : addUser(`org:${account.login}`);
+        return {
+          id,
+          app_id: appId,
+          app_slug: appSlug,
+          target_type: account.type,
+          account: { login: account.login, id: accountUser.id, type: account.type },
+        };
+      });
+      return { status: 200, body: { total_count: installations.length, installations } };
+    },
+    "user",
+  );
+
+  route(
+    "GET",
+    "/user/memberships/orgs/:org",
+    (req) => {
+      const role = orgMemberships
+        .get((req.params.org ?? "").toLowerCase())
+        ?.get((req.user ?? "").toLowerCase());
+      if (!role) return notFound();
+      return {
+        status: 200,
+        body: { role, state: "active", organization: { login: req.params.org } },
+      };
+    },
+    "user",
+  );
+
   // --- Server ---------------------------------------------------------------------------
   const verifyJwt = (jwt: string): boolean => {
     const [header, payload, signature] = jwt.split(".");
@@ -1161,7 +1304,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
 
     if (!matched) return send(notFound());
     let installationId: number | null = null;
-    if (matched.route.auth === "app") {
+    let user: string | undefined;
+    if (matched.route.auth === "user") {
+      user = credential ? userTokens.get(credential) : undefined;
+      if (authKind !== "bearer" && authKind !== "token") user = undefined;
+      if (!user) {
+        return send({
+          status: 401,
+          body: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" },
+        });
+      }
+    } else if (matched.route.auth === "none") {
+      // Web endpoints (OAuth) carry no API credential.
+    } else if (matched.route.auth === "app") {
       if (authKind !== "bearer" || !credential || !verifyJwt(credential)) {
         return send({
           status: 401,
@@ -1188,6 +1343,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       accept: request.headers.accept ?? "",
       installationId,
       url,
+      ...(user ? { user } : {}),
     });
     send(faultReply ?? reply);
   };
@@ -1324,6 +1480,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
           ? (_method: string, _path: string, routeName: string | null) => routeName === target
           : (method: string, path: string) => target.test(`${method} ${path}`);
       faults.push({ match, spec, times: spec.times ?? 1 });
+    },
+    addUser,
+    setInstallationAccount(installationId, login, type) {
+      installationAccounts.set(installationId, { login, type });
+      if (type === "User") addUser(login);
+    },
+    setOrgMembership(org, login, role) {
+      addUser(login);
+      const members = orgMemberships.get(org.toLowerCase()) ?? new Map();
+      members.set(login.toLowerCase(), role);
+      orgMemberships.set(org.toLowerCase(), members);
+    },
+    signInAs(login) {
+      if (login) addUser(login);
+      browserUser = login;
     },
     clearFaults() {
       faults = [];
