@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { TelemetryUnavailableError } from "../errors.ts";
-import { type ChdbSession, loadChdbSession } from "./load-chdb.ts";
+import { type ChdbSession, loadChdbSession, type RawInsertFormat } from "./load-chdb.ts";
 import { parseJsonEachRow, toJsonEachRow } from "./parse-json-each-row.ts";
 import type { ClickHouseConnection } from "./types.ts";
 
@@ -10,8 +10,13 @@ export interface EmbeddedConnection extends ClickHouseConnection {
   readonly dataDir: string;
   /** Runs one statement and returns chDB's output in `format` verbatim. */
   queryText(sql: string, params: Record<string, unknown>, format: string): Promise<string>;
-  /** Inserts a raw payload (`INSERT INTO <table> [(<columns>)] FORMAT <format>`). */
-  insertRaw(table: string, body: Buffer, format: "JSONEachRow"): Promise<number>;
+  /** Inserts a raw payload (`INSERT INTO <table> [(<columns>)] FORMAT <format>`); resolves to rows written. */
+  insertRaw(
+    table: string,
+    body: Buffer,
+    format: RawInsertFormat,
+    columns?: readonly string[],
+  ): Promise<number>;
 }
 
 /**
@@ -74,9 +79,11 @@ export async function openEmbeddedConnection(dataDir: string): Promise<EmbeddedC
       );
     },
     queryText: (sql, params, format) => run(sql, params, format),
-    async insertRaw(table, body, format) {
+    async insertRaw(table, body, format, columns) {
       if (body.length === 0) return 0;
-      const summary = await serial(() => session.insert({ table, values: body, format }));
+      const summary = await serial(() =>
+        session.insert({ table, values: body, format, ...(columns ? { columns } : {}) }),
+      );
       return summary.rowsWritten;
     },
     async close() {

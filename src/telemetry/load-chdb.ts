@@ -1,5 +1,27 @@
 import { UserError } from "../errors.ts";
 
+/** Text formats chDB accepts for raw inserts. */
+export type RawInsertFormat =
+  | "JSONEachRow"
+  | "JSONCompactEachRow"
+  | "CSV"
+  | "CSVWithNames"
+  | "TSV"
+  | "TabSeparated"
+  | "TSVWithNames"
+  | "TabSeparatedWithNames";
+
+export const RAW_INSERT_FORMATS: readonly RawInsertFormat[] = [
+  "JSONEachRow",
+  "JSONCompactEachRow",
+  "CSV",
+  "CSVWithNames",
+  "TSV",
+  "TabSeparated",
+  "TSVWithNames",
+  "TabSeparatedWithNames",
+];
+
 /** The part of chDB's `Session` Faultline uses. */
 export interface ChdbSession {
   queryAsync(query: string, opts?: { format?: string }): Promise<{ text(): string }>;
@@ -11,7 +33,8 @@ export interface ChdbSession {
   insert(params: {
     table: string;
     values: Buffer;
-    format: "JSONEachRow";
+    format: RawInsertFormat;
+    columns?: readonly string[];
   }): Promise<{ rowsWritten: number }>;
   close(): void;
 }

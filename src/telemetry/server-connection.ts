@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import { TelemetryUnavailableError } from "../errors.ts";
 import type { ClickHouseConnection } from "./types.ts";
 
@@ -40,6 +40,8 @@ export async function openServerConnection(
     password: opts.password ?? "",
     database: opts.database ?? "default",
     request_timeout: opts.requestTimeoutMs ?? 30_000,
+    // Failures surface as errors to the caller; the client's own console logging would duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
     ...(tls ? { tls } : {}),
   });
   const ping = await client.ping();
