@@ -1,9 +1,11 @@
 /**
- * Builds the demo's git repository from `examples/shop`: a first commit, then the commit
- * that is "deployed" (the one production telemetry will name in `service.version`).
+ * Builds the demo's git repository from `examples/shop`: the service's first version, a
+ * past fix, and that fixed commit is what is "deployed" (production telemetry names it in
+ * `service.version`). `openPullRequest` then adds the PR's commits on a branch.
  */
 import { cp, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { applyEdits, type Commit, HARMLESS_CHANGE, PAST_FIX, RISKY_CHANGE } from "./edits.ts";
 import { git } from "./git.ts";
 
 export interface DemoRepo {
@@ -11,6 +13,8 @@ export interface DemoRepo {
   /** The deployed commit = the PR's base. */
   deployedSha: string;
 }
+
+export const PR_BRANCH = "simplify-discounts";
 
 export async function createDemoRepo(params: {
   projectRoot: string;
@@ -30,12 +34,28 @@ export async function createDemoRepo(params: {
   );
 
   await git(dir, ["init", "--quiet", "--initial-branch=main"]);
-  await git(dir, ["add", "."]);
-  await git(dir, [
-    "commit",
-    "--quiet",
-    "-m",
-    "Shop: catalog, pricing, discounts, cards, inventory",
-  ]);
+  await applyEdits(dir, PAST_FIX.edits, true);
+  await commitAll(dir, "Shop: catalog, pricing, discounts, cards, inventory", 60);
+  await applyEdits(dir, PAST_FIX.edits);
+  await commitAll(dir, PAST_FIX.message, PAST_FIX.daysAgo);
   return { dir, deployedSha: await git(dir, ["rev-parse", "HEAD"]) };
+}
+
+/** The PR: a branch off the deployed commit with the risky and the harmless change. */
+export async function openPullRequest(repo: DemoRepo): Promise<string> {
+  await git(repo.dir, ["checkout", "--quiet", "-b", PR_BRANCH, repo.deployedSha]);
+  for (const change of [RISKY_CHANGE, HARMLESS_CHANGE] satisfies Commit[]) {
+    await applyEdits(repo.dir, change.edits);
+    await commitAll(repo.dir, change.message, change.daysAgo);
+  }
+  return git(repo.dir, ["rev-parse", "HEAD"]);
+}
+
+async function commitAll(dir: string, message: string, daysAgo: number): Promise<void> {
+  const date = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+  await git(dir, ["add", "--all"]);
+  await git(dir, ["commit", "--quiet", "-m", message], {
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_DATE: date,
+  });
 }
