@@ -18,6 +18,8 @@ export interface FunctionReport {
   telemetry: FunctionTelemetry | null;
   history: FunctionHistory | null;
   risk: RiskAssessment;
+  /** Who owns the code (CODEOWNERS at base), when known. */
+  owners?: string[];
 }
 
 export interface GateVerdict {
@@ -27,6 +29,8 @@ export interface GateVerdict {
   /** Set when a label or `/faultline override` turned a failure into success. */
   override: { by: string; reason: string } | null;
   conclusion: "success" | "neutral" | "failure";
+  /** The PR label that overrides a failure (`gate.overrideLabel`), for the footer. */
+  overrideLabel?: string;
 }
 
 /** The single source for the PR comment, the check run, the Action summary and the CLI output. */
@@ -48,6 +52,8 @@ export interface Report {
   notices: string[];
   /** How many changed functions carry production traffic. */
   withTraffic: number;
+  /** Where the configuration was read from (e.g. `.github/faultline.yml`), for the footer. */
+  configPath?: string;
 }
 
 /** Where a rendered report goes: PR comment + check run, Action summary, or stdout. */

@@ -1,0 +1,29 @@
+/**
+ * The one Handlebars environment for reports, with every helper registered here.
+ * Templates receive a `ReportView` whose strings are already escaped, so compilation uses
+ * `noEscape`: HTML-escaping Markdown a second time would garble it.
+ */
+import Handlebars from "handlebars";
+
+export type ReportTemplate = (view: unknown) => string;
+
+const env = Handlebars.create();
+
+env.registerHelper("eq", (a: unknown, b: unknown) => a === b);
+env.registerHelper("gt", (a: unknown, b: unknown) => Number(a) > Number(b));
+env.registerHelper("plural", (count: unknown, one: unknown, many: unknown) =>
+  Number(count) === 1 ? String(one) : String(many),
+);
+
+const cache = new Map<string, ReportTemplate>();
+
+/** Compiles (and caches) a report template. */
+export function compileTemplate(source: string): ReportTemplate {
+  let template = cache.get(source);
+  if (!template) {
+    const compiled = env.compile(source, { noEscape: true });
+    template = (view: unknown) => compiled(view);
+    cache.set(source, template);
+  }
+  return template;
+}
