@@ -32,6 +32,8 @@ export interface AnalyzeInput {
   override?: { by: string; reason: string } | null;
   /** Why the store could not be opened, when the caller tried and failed. */
   telemetryError?: string;
+  /** Where the config came from, shown in the footer (default `.github/faultline.yml`). */
+  configPath?: string;
 }
 
 /**
@@ -86,14 +88,18 @@ export async function analyze(input: AnalyzeInput): Promise<Report> {
     functions,
     skipped: changes.skipped,
     scenarios,
-    gate: decideGate({
-      level,
-      config,
-      telemetryAvailable: telemetry.available,
-      override: input.override ?? null,
-    }),
+    gate: {
+      ...decideGate({
+        level,
+        config,
+        telemetryAvailable: telemetry.available,
+        override: input.override ?? null,
+      }),
+      overrideLabel: config.gate.overrideLabel,
+    },
     notices,
     withTraffic: functions.filter((f) => (f.telemetry?.current.calls ?? 0) > 0).length,
+    configPath: input.configPath ?? ".github/faultline.yml",
   };
 }
 
