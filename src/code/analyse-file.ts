@@ -24,6 +24,8 @@ export interface AnalysedFunction extends ExtractedFunction {
 export interface CallReference {
   /** Callee's last name segment (`b` for `a.b()`). */
   name: string;
+  /** Reached through a member (`a.b()`, `new a.B()`, `<a.B />`). */
+  member: boolean;
   /** 1-based. */
   line: number;
   /** Index of the innermost enclosing function, or -1 at top level. */
@@ -138,6 +140,7 @@ export function analyseFile(source: string, language: Language): AnalysedFile {
 
   const calls: CallReference[] = callNodes.map((node) => ({
     name: node.text,
+    member: node.type === "property_identifier",
     line: node.startPosition.row + 1,
     enclosing: innermostAt(functions, node.startIndex),
   }));

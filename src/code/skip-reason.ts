@@ -1,0 +1,60 @@
+/** Files larger than this are not parsed (generated data, bundles). */
+export const maxFileBytes = 1024 * 1024;
+
+/**
+ * Why a source path is not analysed, judged from the path alone, or null.
+ * `dist/` and `build/` count as build output unless they sit under a `src/` folder
+ * (Next.js keeps real sources in `packages/next/src/build/`).
+ */
+export function pathSkipReason(path: string): string | null {
+  if (/\.d\.[cm]?ts$/.test(path)) return "type declarations (.d.ts)";
+  const segments = path.split("/");
+  const folders = segments.slice(0, -1);
+  if (folders.includes("node_modules")) return "vendored (node_modules/)";
+  const src = folders.indexOf("src");
+  for (const [index, folder] of folders.entries()) {
+    if ((folder === "dist" || folder === "build") && (src < 0 || src > index)) {
+      return `build output (${folder}/)`;
+    }
+  }
+  if (/[.-]min\.[cm]?js$/.test(path)) return "minified (.min.js)";
+  return null;
+}
+
+/** Why a file's content is not analysed (size, minified, generated), or null. */
+export function contentSkipReason(content: string): string | null {
+  if (Buffer.byteLength(content, "utf8") > maxFileBytes) return "larger than 1 MiB";
+  if (isMinified(content)) return "minified (very long lines)";
+  if (isGenerated(content)) return "generated (@generated marker)";
+  return null;
+}
+
+/** A NUL byte in the first 8 KB: git's own binary heuristic. */
+export function isBinary(content: Buffer | string): boolean {
+  if (typeof content === "string") return content.slice(0, 8000).includes("\0");
+  return content.subarray(0, 8000).includes(0);
+}
+
+function isMinified(content: string): boolean {
+  if (content.length < 2000) return false;
+  let longest = 0;
+  let lines = 0;
+  let start = 0;
+  while (start <= content.length) {
+    let end = content.indexOf("\n", start);
+    if (end < 0) end = content.length;
+    longest = Math.max(longest, end - start);
+    lines += 1;
+    start = end + 1;
+  }
+  // A hand-written file can hold one long line (a data URL); a minified one is mostly long lines.
+  return longest > 1000 && content.length / lines > 300;
+}
+
+function isGenerated(content: string): boolean {
+  const header = content.slice(0, 2048);
+  return (
+    /^\s*(?:\/\/|\/\*+|\*)[^\n]*@generated\b/m.test(header) ||
+    /^\s*\/\/\s*Code generated\b[^\n]*DO NOT EDIT/m.test(header)
+  );
+}
