@@ -31,6 +31,8 @@ export interface Redactor {
   sensitiveKey(key: string): boolean;
   /** Placeholder for a primitive found under a sensitive key (same type where possible). */
   sensitiveValue(value: unknown): unknown;
+  /** Numbers that are card numbers (Luhn-valid, 13-16 digits, issuer prefix) become test cards. */
+  number(value: number): number;
 }
 
 const processKey = process.env.FAULTLINE_REDACTION_KEY || randomBytes(32).toString("hex");
@@ -373,7 +375,14 @@ export function createRedactor(rules?: RedactionRules): Redactor {
     return value;
   };
 
-  return { text, sensitiveKey, sensitiveValue };
+  const number = (value: number): number => {
+    if (!Number.isSafeInteger(value) || value < 1e12) return value;
+    const digits = String(value);
+    if (!CARD_PREFIX.test(digits) || !luhnValid(digits)) return value;
+    return Number(text(digits));
+  };
+
+  return { text, sensitiveKey, sensitiveValue, number };
 }
 
 function isAlreadyRedacted(value: string): boolean {
@@ -419,7 +428,7 @@ function redactWith(
   if (typeof value === "string") return sensitive ? r.sensitiveValue(value) : r.text(value);
   if (typeof value === "number") {
     if (sensitive) return r.sensitiveValue(value);
-    return redactNumber(r, value);
+    return r.number(value);
   }
   if (typeof value === "bigint") return sensitive ? r.sensitiveValue(value) : value;
   if (typeof value !== "object") return value; // boolean, symbol, function
@@ -489,14 +498,6 @@ function copyOwn(
       sensitive || r.sensitiveKey(key),
     );
   }
-}
-
-/** Card numbers stored as numbers: a Luhn-valid 13-16 digit integer. */
-function redactNumber(r: Redactor, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1e12) return value;
-  const text = String(value);
-  if (text.length < 13 || !luhnValid(text)) return value;
-  return Number(r.text(text));
 }
 
 function redactBytes(r: Redactor, view: ArrayBufferView, sensitive: boolean): unknown {
