@@ -1,0 +1,24 @@
+/** Runs Faultline's analysis on the demo PR, reading the telemetry the receiver stored. */
+import { openLocalGitSource } from "../../src/code/local-git-source.ts";
+import { defaultConfig } from "../../src/config.ts";
+import type { Report } from "../../src/report/types.ts";
+import { runAnalysis } from "../../src/run-analysis.ts";
+import type { TelemetryStore } from "../../src/telemetry/types.ts";
+
+export async function analysePullRequest(params: {
+  repoDir: string;
+  base: string;
+  head: string;
+  store: TelemetryStore | null;
+  onProgress: (message: string) => void;
+}): Promise<Report> {
+  const source = await openLocalGitSource({ repo: params.repoDir, base: params.base, head: params.head });
+  return runAnalysis({
+    source,
+    store: params.store,
+    history: null,
+    config: defaultConfig(),
+    repo: null,
+    onProgress: params.onProgress,
+  });
+}
