@@ -1,0 +1,392 @@
+/**
+ * The hosted setup page as a Probot HTTP handler (`addHandler`): GitHub sign-in, the
+ * admin check, the settings form, "Test connection". All browser state is in sealed
+ * cookies, so any replica answers any request.
+ *
+ * Routes under `basePath` (default `/faultline`):
+ *   GET  /setup?installation_id=N   GitHub's setup URL; signs in first when needed
+ *   GET  /callback?code=…&state=…   the OAuth callback URL
+ *   POST /setup                     save or test (form, CSRF token)
+ *   POST /logout
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ClickHouseConnection } from "../../telemetry/types.ts";
+import { type ConnectionReport, checkConnection } from "./check-connection.ts";
+import { type CookieOptions, clearCookie, readSealedCookie, writeSealedCookie } from "./cookies.ts";
+import {
+  administeredInstallations,
+  authorizeUrl,
+  exchangeCode,
+  type GitHubEndpoints,
+  type OAuthClient,
+} from "./github-user-auth.ts";
+import {
+  formatServiceMappings,
+  SETTINGS_DEFAULTS,
+  type SettingsForm,
+  SettingsInputError,
+  type ValidSettingsInput,
+  validateSettingsForm,
+} from "./installation-settings.ts";
+import {
+  createSetupRenderer,
+  type SetupRenderer,
+  type SetupTemplate,
+} from "./render-setup-page.ts";
+import type { SecretBox } from "./secret-box.ts";
+import type { InstallationSettingsStore } from "./settings-store.ts";
+
+/** What the connection test and the app need to reach an installation's ClickHouse. */
+export interface ConnectionTarget {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+}
+
+export type OpenConnection = (target: ConnectionTarget) => Promise<ClickHouseConnection>;
+
+export interface SetupHandlerOptions {
+  /** The app's public origin, e.g. https://faultline.example.com (redirect URI, Origin check). */
+  publicUrl: string;
+  github: GitHubEndpoints;
+  oauth: OAuthClient;
+  box: SecretBox;
+  settings: InstallationSettingsStore;
+  openConnection: OpenConnection;
+  basePath?: string;
+  /** Default true; only a plain-HTTP development server turns it off. */
+  secureCookies?: boolean;
+  /** How long a sign-in (and its admin check) lasts; default 1 h. */
+  sessionSeconds?: number;
+  log?: Pick<Console, "info" | "warn" | "error">;
+  renderer?: SetupRenderer;
+}
+
+interface Session {
+  userId: number;
+  login: string;
+  /** Installations this user administered when they signed in. */
+  installations: number[];
+  csrf: string;
+  exp: number;
+}
+
+interface SignIn {
+  state: string;
+  installationId: number | null;
+  exp: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const SESSION = "faultline-session";
+const SIGN_IN = "faultline-sign-in";
+const MAX_BODY = 64 * 1024;
+
+function securityHeaders(res: ServerResponse, nonce: string): void {
+  res.setHeader(
+    "content-security-policy",
+    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  res.setHeader("x-content-type-options", "nosniff");
+  res.setHeader("referrer-policy", "no-referrer");
+  res.setHeader("cache-control", "no-store");
+  res.setHeader("x-frame-options", "DENY");
+}
+
+function parseInstallationId(value: string | null | undefined): number | null {
+  if (!value || !/^[1-9][0-9]{0,15}$/.test(value)) return null;
+  const id = Number(value);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim();
+  if (type !== "application/x-www-form-urlencoded") return null;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
+function sameToken(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * @example
+ *   options.addHandler(createSetupHandler({ publicUrl, github, oauth, box, settings, openConnection }));
+ */
+export function createSetupHandler(options: SetupHandlerOptions): Handler {
+  const basePath = (options.basePath ?? "/faultline").replace(/\/+$/, "");
+  const publicUrl = new URL(options.publicUrl);
+  const redirectUri = new URL(`${basePath}/callback`, publicUrl).toString();
+  const cookieBox = options.box.derive("cookies");
+  const cookies: CookieOptions = { secure: options.secureCookies ?? true };
+  const sessionSeconds = options.sessionSeconds ?? 3600;
+  const renderer = options.renderer ?? createSetupRenderer();
+  const log = options.log ?? console;
+
+  const send = (
+    res: ServerResponse,
+    status: number,
+    template: SetupTemplate,
+    context: Record<string, unknown>,
+  ): true => {
+    const nonce = randomBytes(16).toString("base64");
+    securityHeaders(res, nonce);
+    res.statusCode = status;
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.end(renderer.render(template, { basePath, nonce, ...context }));
+    return true;
+  };
+
+  const redirect = (res: ServerResponse, location: string, status = 302): true => {
+    securityHeaders(res, "");
+    res.statusCode = status;
+    res.setHeader("location", location);
+    res.end();
+    return true;
+  };
+
+  const startSignIn = (res: ServerResponse, installationId: number | null): true => {
+    const state = randomBytes(24).toString("base64url");
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    writeSealedCookie<SignIn>(res, SIGN_IN, { state, installationId, exp }, cookieBox, cookies);
+    return redirect(res, authorizeUrl(options.github, options.oauth, redirectUri, state));
+  };
+
+  const setupPath = (installationId: number | null): string =>
+    installationId ? `${basePath}/setup?installation_id=${installationId}` : `${basePath}/setup`;
+
+  const formFromSettings = async (installationId: number) => {
+    const view = await options.settings.view(installationId);
+    const form: Omit<SettingsForm, "password"> = view
+      ? {
+          url: view.url,
+          database: view.database,
+          username: view.username,
+          tracesTable: view.tracesTable,
+          logsTable: view.logsTable,
+          serviceMappings: formatServiceMappings(view.serviceMappings),
+        }
+      : { url: "", ...SETTINGS_DEFAULTS, serviceMappings: "" };
+    return {
+      form,
+      hasPassword: view?.hasPassword ?? false,
+      updatedBy: view?.updatedBy,
+      updatedAt: view?.updatedAt,
+    };
+  };
+
+  const testConnection = async (
+    installationId: number,
+    input: ValidSettingsInput,
+  ): Promise<ConnectionReport> => {
+    const password = input.password ?? (await options.settings.get(installationId))?.password ?? "";
+    let connection: ClickHouseConnection;
+    try {
+      connection = await options.openConnection({
+        url: input.url,
+        username: input.username,
+        password,
+        database: input.database,
+      });
+    } catch (error) {
+      const raw = error instanceof Error ? error.message : String(error);
+      const message = (password ? raw.split(password).join("•••") : raw).slice(0, 300);
+      const lower = message.toLowerCase();
+      const reason = lower.includes("econnrefused")
+        ? "refused"
+        : lower.includes("enotfound") || lower.includes("eai_again")
+          ? "dns"
+          : lower.includes("timeout")
+            ? "timeout"
+            : "other";
+      return {
+        ok: false,
+        checks: [{ id: "reachable", status: "fail", facts: { reason, message } }],
+      };
+    }
+    try {
+      return await checkConnection(connection, { ...input, password });
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  };
+
+  const handleCallback = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const signIn = readSealedCookie<SignIn>(req, SIGN_IN, cookieBox, cookies);
+    clearCookie(res, SIGN_IN, cookies);
+    const state = url.searchParams.get("state") ?? "";
+    const code = url.searchParams.get("code") ?? "";
+    if (!signIn || !state || !sameToken(state, signIn.state)) {
+      return send(res, 400, "setup-message", {
+        kind: "sign-in-failed",
+        reason:
+          "The sign-in could not be matched to this browser (it expired or was started elsewhere). Start again from the settings page.",
+      });
+    }
+    if (!code) {
+      return send(res, 400, "setup-message", {
+        kind: "sign-in-failed",
+        installationId: signIn.installationId,
+        reason: "GitHub did not send a sign-in code; the authorization was probably cancelled.",
+      });
+    }
+    try {
+      const token = await exchangeCode(options.github, options.oauth, code, redirectUri);
+      const { user, installationIds } = await administeredInstallations(options.github, token);
+      const session: Session = {
+        userId: user.id,
+        login: user.login,
+        installations: installationIds,
+        csrf: randomBytes(24).toString("base64url"),
+        exp: Math.floor(Date.now() / 1000) + sessionSeconds,
+      };
+      writeSealedCookie(res, SESSION, session, cookieBox, cookies);
+      log.info(`hosted setup: ${user.login} signed in (${installationIds.length} installations)`);
+      return redirect(res, setupPath(signIn.installationId), 303);
+    } catch (error) {
+      log.warn(`hosted setup: sign-in failed: ${error instanceof Error ? error.message : error}`);
+      return send(res, 502, "setup-message", {
+        kind: "sign-in-failed",
+        installationId: signIn.installationId,
+        reason: "GitHub did not confirm who you are. Try again in a moment.",
+      });
+    }
+  };
+
+  const handleSetupGet = async (req: IncomingMessage, res: ServerResponse, url: URL) => {
+    const installationId = parseInstallationId(url.searchParams.get("installation_id"));
+    const session = readSealedCookie<Session>(req, SESSION, cookieBox, cookies);
+    if (!session) return startSignIn(res, installationId);
+    const common = { user: session.login, csrf: session.csrf, title: "Telemetry connection" };
+    if (!installationId) {
+      return send(res, 200, "setup-message", {
+        ...common,
+        kind: "choose",
+        installations: session.installations,
+      });
+    }
+    if (!session.installations.includes(installationId)) {
+      log.warn(`hosted setup: ${session.login} denied installation ${installationId}`);
+      return send(res, 403, "setup-message", { ...common, kind: "denied", installationId });
+    }
+    return send(res, 200, "setup-page", {
+      ...common,
+      installationId,
+      ...(await formFromSettings(installationId)),
+    });
+  };
+
+  const handleSetupPost = async (req: IncomingMessage, res: ServerResponse) => {
+    const form = await readForm(req);
+    const session = readSealedCookie<Session>(req, SESSION, cookieBox, cookies);
+    const installationId = parseInstallationId(form?.get("installation_id"));
+    if (!form) {
+      return send(res, 400, "setup-message", {
+        kind: "bad-request",
+        installationId,
+        reason: "The form was not sent as a form.",
+      });
+    }
+    const origin = req.headers.origin;
+    const csrfOk =
+      session !== undefined &&
+      sameToken(form.get("csrf") ?? "", session.csrf) &&
+      (origin === undefined || origin === publicUrl.origin);
+    if (!session || !csrfOk) {
+      return send(res, 403, "setup-message", {
+        kind: "bad-request",
+        installationId,
+        reason: "Your sign-in expired or the form did not come from this page.",
+      });
+    }
+    const common = { user: session.login, csrf: session.csrf, title: "Telemetry connection" };
+    if (!installationId || !session.installations.includes(installationId)) {
+      log.warn(`hosted setup: ${session.login} denied saving installation ${installationId}`);
+      return send(res, 403, "setup-message", { ...common, kind: "denied", installationId });
+    }
+    const posted: SettingsForm = {
+      url: form.get("url") ?? "",
+      database: form.get("database") ?? "",
+      username: form.get("username") ?? "",
+      password: form.get("password") ?? "",
+      tracesTable: form.get("tracesTable") ?? "",
+      logsTable: form.get("logsTable") ?? "",
+      serviceMappings: form.get("serviceMappings") ?? "",
+    };
+    const stored = await formFromSettings(installationId);
+    const { password: _never, ...shown } = posted;
+    const page = { ...common, ...stored, installationId, form: shown };
+    let input: ValidSettingsInput;
+    try {
+      input = validateSettingsForm(posted);
+    } catch (error) {
+      if (!(error instanceof SettingsInputError)) throw error;
+      return send(res, 422, "setup-page", {
+        ...page,
+        error: { field: error.field, message: `${error.field}: ${error.message}` },
+      });
+    }
+    if (form.get("intent") === "test") {
+      const report = await testConnection(installationId, input);
+      return send(res, 200, "setup-page", { ...page, report });
+    }
+    await options.settings.save(installationId, input, session.login);
+    log.info(`hosted setup: ${session.login} saved settings of installation ${installationId}`);
+    return send(res, 200, "setup-page", {
+      ...page,
+      ...(await formFromSettings(installationId)),
+      saved: true,
+    });
+  };
+
+  const handleLogout = async (req: IncomingMessage, res: ServerResponse) => {
+    const form = await readForm(req);
+    const session = readSealedCookie<Session>(req, SESSION, cookieBox, cookies);
+    if (session && form && sameToken(form.get("csrf") ?? "", session.csrf)) {
+      clearCookie(res, SESSION, cookies);
+    }
+    return send(res, 200, "setup-message", { kind: "signed-out", title: "Signed out" });
+  };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", publicUrl);
+    if (!url.pathname.startsWith(`${basePath}/`)) return false;
+    const route = `${req.method} ${url.pathname.slice(basePath.length)}`;
+    try {
+      switch (route) {
+        case "GET /setup":
+          return await handleSetupGet(req, res, url);
+        case "GET /callback":
+          return await handleCallback(req, res, url);
+        case "POST /setup":
+          return await handleSetupPost(req, res);
+        case "POST /logout":
+          return await handleLogout(req, res);
+        default:
+          return false;
+      }
+    } catch (error) {
+      // Messages only: error objects may carry request bodies with passwords.
+      log.error(`hosted setup: ${route} failed: ${error instanceof Error ? error.message : error}`);
+      if (!res.headersSent) {
+        return send(res, 500, "setup-message", {
+          kind: "bad-request",
+          reason: "Something went wrong on Faultline's side. Try again in a moment.",
+        });
+      }
+      return true;
+    }
+  };
+}
