@@ -65,6 +65,7 @@ export const ACTION_INPUT_NAMES = {
 /** Defaults applied when the runner passes an empty string (e.g. when run outside `uses:`). */
 const DEFAULTS: Partial<Record<ActionInputName, string>> = {
   clickhouseUser: "default",
+  clickhousePassword: "",
   config: ".github/faultline.yml",
   comment: "true",
 };
