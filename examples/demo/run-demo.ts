@@ -3,13 +3,19 @@
  * Faultline's OTLP receiver; a PR changes two functions; Faultline analyses it, writes the
  * comment, scenarios and verdict, and the scenarios run against base and PR.
  */
+import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createDemoRepo, openPullRequest } from "./create-demo-repo.ts";
+import type { Report } from "../../src/report/types.ts";
+import { analysePullRequest, openDemoStore } from "./analyse-pr.ts";
+import { createDemoRepo, type DemoRepo, openPullRequest, PR_BRANCH } from "./create-demo-repo.ts";
+import { git } from "./git.ts";
 import { generateLoad } from "./load-generator.ts";
 import { prepareOutputDir } from "./prepare-output-dir.ts";
 import type { ProcessGroup } from "./process-group.ts";
+import { runScenarios, type ScenarioRun } from "./run-scenarios.ts";
 import { startCollector } from "./start-collector.ts";
 import { startService } from "./start-service.ts";
+import { writeOutputs } from "./write-outputs.ts";
 
 export interface DemoOptions {
   /** Faultline's checkout (the service's dependencies are linked from it). */
@@ -27,6 +33,8 @@ export interface DemoOptions {
 export interface DemoResult {
   reportPath: string;
   requests: number;
+  report: Report;
+  scenarios: { base: ScenarioRun; pr: ScenarioRun } | null;
 }
 
 /** The business date every request carries, so the demo's outcomes never depend on the calendar. */
@@ -84,5 +92,100 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
   const head = await openPullRequest(repo);
   log(`      ${repo.deployedSha.slice(0, 7)}..${head.slice(0, 7)} on branch simplify-discounts`);
 
-  return { reportPath: join(outDir, "report.md"), requests: load.sent };
+  step(5, "Analysing the PR: changed functions × production telemetry × git history");
+  const store = await openDemoStore(join(outDir, "telemetry"));
+  let report: Report;
+  try {
+    report = await analysePullRequest({
+      repoDir: repo.dir,
+      base: repo.deployedSha,
+      head,
+      store,
+      onProgress: (message) => log(`      ${message}`),
+    });
+  } finally {
+    await store?.close();
+  }
+  const outputs = await writeOutputs(outDir, report);
+  log(`\n${"─".repeat(100)}\n${outputs.comment.trim()}\n${"─".repeat(100)}`);
+  log(
+    `      wrote ${["report.md", "report.json", "check.json", ...outputs.scenarioFiles.map((f) => `scenarios/${f}`)].join(", ")}`,
+  );
+  log(`      check run verdict: ${report.gate.conclusion} (gate fails at ${report.gate.failOn})`);
+
+  step(6, "Running the generated scenarios against base and PR (vitest)");
+  const runs = await runBothSides({
+    group,
+    projectRoot: options.projectRoot,
+    outDir,
+    repo,
+    head,
+    log,
+  });
+
+  return {
+    reportPath: join(outDir, "report.md"),
+    requests: load.sent,
+    report,
+    scenarios: runs,
+  };
+}
+
+/** Base must pass (the scenarios describe production); the PR should not (the risky change). */
+async function runBothSides(params: {
+  group: ProcessGroup;
+  projectRoot: string;
+  outDir: string;
+  repo: DemoRepo;
+  head: string;
+  log: (line: string) => void;
+}): Promise<{ base: ScenarioRun; pr: ScenarioRun } | null> {
+  const { group, outDir, repo, log } = params;
+  const scenariosDir = join(outDir, "scenarios");
+  const hasScenarios = await readdir(scenariosDir).then(
+    (files) => files.length > 0,
+    () => false,
+  );
+  if (!hasScenarios) {
+    log("      no runnable scenarios were generated (see the report's notices)");
+    return null;
+  }
+  // Generated tests import `vitest`; link this checkout's copy rather than install one.
+  await mkdir(join(outDir, "node_modules"), { recursive: true });
+  await symlink(
+    join(params.projectRoot, "node_modules/vitest"),
+    join(outDir, "node_modules/vitest"),
+    "dir",
+  ).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+  await git(repo.dir, ["checkout", "--quiet", repo.deployedSha]);
+  const base = await runScenarios({
+    group,
+    scenariosDir,
+    reportFile: join(outDir, "scenario-runs/base.json"),
+  });
+  await git(repo.dir, ["checkout", "--quiet", PR_BRANCH]);
+  const pr = await runScenarios({
+    group,
+    scenariosDir,
+    reportFile: join(outDir, "scenario-runs/pr.json"),
+  });
+  await writeFile(join(outDir, "scenario-runs.json"), `${JSON.stringify({ base, pr }, null, 2)}\n`);
+  const line = (side: string, run: ScenarioRun): string =>
+    `      ${side}: ${run.passed} passed, ${run.failed} failed`;
+  log(line(`base ${repo.deployedSha.slice(0, 7)}`, base));
+  log(line(`PR   ${params.head.slice(0, 7)}`, pr));
+  for (const [file, result] of Object.entries(pr.byFile)) {
+    if (result.failed === 0) continue;
+    log(`      caught by ${file}:`);
+    for (const failure of result.failures.slice(0, 5)) log(`        ✗ ${failure}`);
+  }
+  const caught = Object.values(pr.byFile).some((r) => r.failed > 0);
+  log(
+    base.failed === 0 && caught
+      ? "      ✔ the scenarios pass on base and catch the risky change on the PR"
+      : "      ✘ expected: all pass on base, some fail on the PR — see scenario-runs.json",
+  );
+  return { base, pr };
 }
