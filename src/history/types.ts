@@ -16,6 +16,8 @@ export interface FunctionHistory {
   /** Past commits touching the function whose message marks a fix or a revert. */
   fixes: CommitInfo[];
   reverts: CommitInfo[];
+  /** `function`: commits touching the function's lines (local git). `file`: commits touching its file (GitHub API, which has no line history). Absent = function. */
+  scope?: "function" | "file";
 }
 
 /** Git history per changed function (base side). Local git, or the GitHub API. */
