@@ -1,6 +1,7 @@
 /** Runs Faultline's analysis on the demo PR, reading the telemetry the receiver stored. */
 import { openLocalGitSource } from "../../src/code/local-git-source.ts";
 import { defaultConfig } from "../../src/config.ts";
+import { createLocalGitHistory } from "../../src/history/local-git-history.ts";
 import type { Report } from "../../src/report/types.ts";
 import { runAnalysis } from "../../src/run-analysis.ts";
 import type { TelemetryStore } from "../../src/telemetry/types.ts";
@@ -20,7 +21,7 @@ export async function analysePullRequest(params: {
   return runAnalysis({
     source,
     store: params.store,
-    history: null,
+    history: createLocalGitHistory({ repo: params.repoDir, base: source.base }),
     config: defaultConfig(),
     repo: null,
     onProgress: params.onProgress,
