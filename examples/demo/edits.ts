@@ -41,11 +41,24 @@ export const PAST_FIX: Commit = {
   ],
 };
 
-/** The risky half of the PR: "simpler" errors turn every bad code into a 500, and the cap is gone. */
+/**
+ * The risky half of the PR: campaigns become injectable (a signature change), "simpler"
+ * errors turn every bad code into a 500 (the HTTP layer maps only DiscountError to 422),
+ * and the percentage cap is gone.
+ */
 export const RISKY_CHANGE: Commit = {
   message: "Discounts: simplify redeemDiscount",
   daysAgo: 0.2,
   edits: [
+    {
+      file: "src/discounts.js",
+      find: `export function redeemDiscount(code, subtotalCents, today) {
+  const normalized = normalizeCode(code);
+  const campaign = CAMPAIGNS[normalized];`,
+      replace: `export function redeemDiscount(code, subtotalCents, today, campaigns = CAMPAIGNS) {
+  const normalized = normalizeCode(code);
+  const campaign = campaigns[normalized];`,
+    },
     {
       file: "src/discounts.js",
       find: `  if (!campaign) {
