@@ -109,6 +109,8 @@ export interface DetailView {
   callers: { site: string; fn: string }[];
   moreCallers: number;
   commits: { sha: string; date: string; author: string; subject: string; tag: string }[];
+  /** Empty for line-level history; says so when only file-level history was available. */
+  historyScope: string;
   attribution: string[];
   services: string;
   versions: string;
@@ -284,6 +286,7 @@ function detailView(report: Report, f: FunctionReport, limits: ViewLimits): Deta
         tag: revertShas.has(c.sha) ? " **revert**" : fixShas.has(c.sha) ? " **fix**" : "",
       };
     }),
+    historyScope: h?.scope === "file" ? " (of the whole file: line history needs a clone)" : "",
     attribution: (t?.attribution ?? []).map((method) => ATTRIBUTION[method]),
     services: (t?.services ?? []).map((s) => telemetryCode(s, { max: 60 })).join(", "),
     versions: (t?.versions ?? [])
