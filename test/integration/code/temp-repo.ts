@@ -1,0 +1,43 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** A real git repository in a temp directory, committed to through the git CLI. */
+export interface TempRepo {
+  dir: string;
+  /** Writes (string) or deletes (null) files, commits everything, returns the full SHA. */
+  commit(files: Record<string, string | Buffer | null>, message?: string): Promise<string>;
+  git(...args: string[]): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export async function createTempRepo(): Promise<TempRepo> {
+  const dir = await mkdtemp(join(tmpdir(), "faultline-code-"));
+  const git = async (...args: string[]) => (await run("git", ["-C", dir, ...args])).stdout;
+  await git("init", "-q", "-b", "main");
+  await git("config", "user.email", "dev@example.com");
+  await git("config", "user.name", "Dev");
+  await git("config", "commit.gpgsign", "false");
+  return {
+    dir,
+    git,
+    async commit(files, message = "change") {
+      for (const [path, content] of Object.entries(files)) {
+        const full = join(dir, path);
+        if (content === null) await unlink(full);
+        else {
+          await mkdir(dirname(full), { recursive: true });
+          await writeFile(full, content);
+        }
+      }
+      await git("add", "-A");
+      await git("commit", "-q", "--allow-empty", "-m", message);
+      return (await git("rev-parse", "HEAD")).trim();
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
