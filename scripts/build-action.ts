@@ -6,6 +6,7 @@
  *   tsx scripts/build-action.ts            build into action/dist
  *   tsx scripts/build-action.ts --check    build into a temp dir, fail when action/dist differs
  *   tsx scripts/build-action.ts --refresh-compat   re-take the compat binary from node_modules
+ *   tsx scripts/build-action.ts --outdir DIR       build elsewhere (tests run the fresh bundle)
  *
  * Native bindings: each package loads its `.node` file via `node-gyp-build(__dirname)`,
  * which needs the package's own directory layout. The plugin below rewrites those calls
@@ -288,6 +289,23 @@ async function check(): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--check")) return check();
+  const outdirAt = argv.indexOf("--outdir");
+  if (outdirAt >= 0) {
+    const outdir = argv[outdirAt + 1];
+    if (!outdir) throw new Error("--outdir needs a directory");
+    const target = resolve(outdir);
+    if (
+      existsSync(target) &&
+      (await readdir(target)).length > 0 &&
+      !existsSync(join(target, "index.js"))
+    ) {
+      throw new Error(
+        `--outdir ${outdir} is not empty and holds no previous bundle; refusing to replace it`,
+      );
+    }
+    await buildInto(target, false);
+    return 0;
+  }
   await buildInto(committedDist, argv.includes("--refresh-compat"));
   console.log(`built ${relative(root, committedDist)}:`);
   await report(committedDist);

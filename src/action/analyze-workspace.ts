@@ -1,8 +1,8 @@
-import { analyze } from "../analyze.ts";
-import { collectChanges } from "../code/collect-changes.ts";
 import { openLocalGitSource } from "../code/local-git-source.ts";
 import type { Config } from "../config.ts";
+import { createLocalGitHistory } from "../history/local-git-history.ts";
 import type { RepoRef, Report } from "../report/types.ts";
+import { runAnalysis } from "../run-analysis.ts";
 
 export interface ClickHouseServer {
   url: string;
@@ -24,28 +24,30 @@ export interface AnalyzeWorkspaceParams {
   labels: readonly string[];
   /** Caveats found before the analysis (shallow clone). */
   notices: readonly string[];
+  log: (message: string) => void;
 }
 
-/** Code changes from local git, telemetry from the ClickHouse server, one `Report`. */
+/** Code changes and history from local git, telemetry from the ClickHouse server: one `Report`. */
 export async function analyzeWorkspace(params: AnalyzeWorkspaceParams): Promise<Report> {
-  const { config } = params;
+  const { config, workspace } = params;
   const source = await openLocalGitSource({
-    repo: params.workspace,
+    repo: workspace,
     base: params.base,
     head: params.head,
   });
-  const changes = await collectChanges(source, { ignore: config.ignore });
-  changes.notices.unshift(...params.notices);
   const label = config.gate.overrideLabel;
-  return analyze({
-    changes,
+  const report = await runAnalysis({
+    source,
     store: null,
-    history: null,
+    history: createLocalGitHistory({ repo: workspace, base: params.base }),
     config,
     repo: params.repo,
     configPath: params.configPath,
     override: params.labels.includes(label)
       ? { by: `label ${label}`, reason: `the pull request carries the ${label} label` }
       : null,
+    onProgress: params.log,
   });
+  report.notices.unshift(...params.notices);
+  return report;
 }

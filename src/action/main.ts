@@ -75,6 +75,7 @@ export async function runFaultlineAction(params: ActionParams): Promise<ActionRe
     },
     labels: pullRequest.labels,
     notices: git.notices,
+    log,
   });
   log(
     `Risk: ${report.level} (${report.score}/100) over ${report.functions.length} changed functions`,
