@@ -55,12 +55,18 @@ export function createLocalGitHistory(opts: LocalGitHistoryOptions): HistoryProv
     return baseSha;
   };
 
-  const blobOf = async (base: string, path: string): Promise<string | null> => {
-    try {
-      return (await git(["rev-parse", "--verify", `${base}:${path}`])).trim();
-    } catch {
-      return null;
+  // Base is fixed per provider, so a path's blob never changes: ask git once.
+  const blobs = new Map<string, Promise<string | null>>();
+  const blobOf = (base: string, path: string): Promise<string | null> => {
+    let blob = blobs.get(path);
+    if (!blob) {
+      blob = git(["rev-parse", "--verify", `${base}:${path}`]).then(
+        (out) => out.trim(),
+        () => null,
+      );
+      blobs.set(path, blob);
     }
+    return blob;
   };
 
   const commitsFor = async (base: string, path: string, start: number, end: number) => {
