@@ -18,15 +18,13 @@ const revision = z
 export const actionInputsSchema = z
   .object({
     /** ClickHouse server the OTel Collector writes to; the Action has no embedded store. */
-    clickhouseUrl: z
-      .string()
-      .min(1, "is required: the Action reads telemetry from a ClickHouse server over HTTP(S)")
-      .pipe(
-        z.url({
-          protocol: /^https?$/,
-          error: "must be an http:// or https:// URL, e.g. https://clickhouse.example.com:8443",
-        }),
-      ),
+    clickhouseUrl: z.url({
+      protocol: /^https?$/,
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required: the Action reads telemetry from a ClickHouse server over HTTP(S); pass its URL from a secret"
+          : "must be an http:// or https:// URL, e.g. https://clickhouse.example.com:8443",
+    }),
     clickhouseUser: z.string().min(1, "must not be empty"),
     clickhousePassword: z.string(),
     /** Empty: `telemetry.database` from the config. */
