@@ -199,7 +199,7 @@ function ownName(node: SyntaxNode): OwnName {
           kind,
           nameNode,
           member: fromContext.includes(".") || isMemberSlot(node),
-          private: lastSegment(fromContext).startsWith("#"),
+          private: lastSegment(fromContext).startsWith("#") || isPrivateField(node),
         };
       }
       return { name: nameNode?.text ?? ANONYMOUS, kind, nameNode, member: false, private: false };
@@ -216,6 +216,15 @@ function outermostValue(node: SyntaxNode): SyntaxNode {
 
 function sameNode(a: SyntaxNode | null, b: SyntaxNode): boolean {
   return a !== null && a.startIndex === b.startIndex && a.endIndex === b.endIndex;
+}
+
+/** A TypeScript `private` class field holding the function. */
+function isPrivateField(node: SyntaxNode): boolean {
+  const field = outermostValue(node).parent;
+  if (field?.type !== "public_field_definition") return false;
+  return field.children.some(
+    (child) => child.type === "accessibility_modifier" && child.text === "private",
+  );
 }
 
 /** True when the value sits in an object-literal pair or class field (called as `x.name()`). */
@@ -399,7 +408,7 @@ function compact(tokens: string[]): string {
     // A trailing comma is formatting, not a signature change.
     if (token === "," && (next === ")" || next === "]" || next === "}" || next === ">")) continue;
     const word = wordToken.test(token);
-    if (word && previousWord) out += " ";
+    if (word && (previousWord || out.endsWith(")"))) out += " ";
     else if (token === ":" || token === "=" || token === "=>") {
       out += token === ":" ? ": " : ` ${token} `;
       previousWord = false;
