@@ -11,7 +11,7 @@ export const checkMessages = {
 
   /** Title of a completed run with a report. */
   reportTitle(report: Report): string {
-    const level = `${LEVEL[report.level]} risk (score ${report.score}/100)`;
+    const level = `${LEVEL[report.level]} risk (score ${Math.round(report.score)}/100)`;
     const changed = report.functions.length;
     const traffic = `${report.withTraffic} of ${changed} changed function${changed === 1 ? "" : "s"} carry production traffic`;
     if (report.gate.override) return `${level}: overridden by ${report.gate.override.by}`;

@@ -131,6 +131,8 @@ export interface RepoState {
   refs: Map<string, string>;
   pulls: Map<number, FakePullRequest>;
   labels: Map<number, string[]>;
+  /** Issue events (`labeled`/`unlabeled`) per PR, oldest first. */
+  events: Map<number, { event: string; label: string; actor: string; at: string }[]>;
   permissions: Map<string, Permission>;
   gitDir: string | null;
 }
@@ -206,7 +208,10 @@ export interface FakeGitHub {
   /** Moves a PR's head (what a push does before `synchronize`). */
   setPullHead(owner: string, repo: string, number: number, head: string): void;
   setPermission(owner: string, repo: string, user: string, permission: Permission): void;
-  setLabels(owner: string, repo: string, number: number, labels: string[]): void;
+  /** Sets a PR's labels; added/removed ones are recorded as issue events by `actor`. */
+  setLabels(owner: string, repo: string, number: number, labels: string[], actor?: string): void;
+  /** Reactions the app left on a comment (`+1`, `-1`, `eyes`, `confused`, ...). */
+  reactions(commentId: number): string[];
   labels(owner: string, repo: string, number: number): string[];
   /** Adds a comment as a user (e.g. `/faultline override ...`). */
   addComment(owner: string, repo: string, number: number, user: string, body: string): FakeComment;
@@ -304,6 +309,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const commentRepo = new Map<number, string>();
   const checkRuns = new Map<number, FakeCheckRun & { repoKey: string }>();
   const requests: RecordedRequest[] = [];
+  const reactions = new Map<number, string[]>();
   let faults: Fault[] = [];
   let nextId = 1000;
   let nextRepoId = 1;
@@ -331,6 +337,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       refs: new Map(),
       pulls: new Map(),
       labels: new Map(),
+      events: new Map(),
       permissions: new Map(),
       gitDir: null,
     };
@@ -885,6 +892,39 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return { status: 200, body: commentJson(repo, comment) };
   });
 
+  route("POST", "/repos/:owner/:repo/issues/comments/:id/reactions", (req) => {
+    const repo = repoOf(req);
+    const id = Number(req.params.id);
+    const comment = comments.find((c) => c.id === id);
+    if (!repo || !comment || commentRepo.get(id) !== repoKey(repo.owner, repo.name)) {
+      return notFound();
+    }
+    const content = String(req.body.content ?? "");
+    const allowed = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
+    if (!allowed.includes(content)) return unprocessable(`Invalid reaction: ${content}`);
+    reactions.set(id, [...(reactions.get(id) ?? []), content]);
+    return {
+      status: 201,
+      body: { id: nextId++, content, user: userJson(`${appSlug}[bot]`, "Bot"), created_at: now() },
+    };
+  });
+
+  route("GET", "/repos/:owner/:repo/issues/:number/events", (req) => {
+    const repo = repoOf(req);
+    if (!repo) return notFound();
+    const list = repo.events.get(Number(req.params.number)) ?? [];
+    return paginate(
+      req,
+      list.map((event, i) => ({
+        id: i + 1,
+        event: event.event,
+        actor: userJson(event.actor),
+        label: { name: event.label, color: "ededed" },
+        created_at: event.at,
+      })),
+    );
+  });
+
   // --- Labels -------------------------------------------------------------------------
   route("GET", "/repos/:owner/:repo/issues/:number/labels", (req) => {
     const repo = repoOf(req);
@@ -902,6 +942,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const number = Number(req.params.number);
     const wanted = Array.isArray(req.body.labels) ? req.body.labels.map(String) : [];
     const names = [...new Set([...(repo.labels.get(number) ?? []), ...wanted])];
+    recordLabelEvents(repo, number, repo.labels.get(number) ?? [], names, `${appSlug}[bot]`);
     repo.labels.set(number, names);
     return { status: 200, body: names.map((name, i) => ({ id: i + 1, name })) };
   });
@@ -1450,9 +1491,12 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setPermission(owner, repo, user, permission) {
       getRepo(owner, repo).permissions.set(user.toLowerCase(), permission);
     },
-    setLabels(owner, repo, number, labels) {
-      getRepo(owner, repo).labels.set(number, [...labels]);
+    setLabels(owner, repo, number, labels, actor = "octocat") {
+      const state = getRepo(owner, repo);
+      recordLabelEvents(state, number, state.labels.get(number) ?? [], labels, actor);
+      state.labels.set(number, [...labels]);
     },
+    reactions: (commentId) => [...(reactions.get(commentId) ?? [])],
     labels: (owner, repo, number) => [...(getRepo(owner, repo).labels.get(number) ?? [])],
     addComment: (owner, repo, number, user, body) =>
       pushComment(getRepo(owner, repo), number, user, body, "User"),
@@ -1541,6 +1585,24 @@ function faultResponse(spec: FaultSpec): Reply {
         body: { message: "Server Error", documentation_url: docs },
       };
   }
+}
+
+function recordLabelEvents(
+  repo: RepoState,
+  number: number,
+  before: readonly string[],
+  after: readonly string[],
+  actor: string,
+): void {
+  const list = repo.events.get(number) ?? [];
+  const at = new Date().toISOString();
+  for (const label of after.filter((l) => !before.includes(l))) {
+    list.push({ event: "labeled", label, actor, at });
+  }
+  for (const label of before.filter((l) => !after.includes(l))) {
+    list.push({ event: "unlabeled", label, actor, at });
+  }
+  repo.events.set(number, list);
 }
 
 function hashCode(text: string): number {
