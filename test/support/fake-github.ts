@@ -925,6 +925,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     );
   });
 
+  route("DELETE", "/repos/:owner/:repo/issues/comments/:id", (req) => {
+    const repo = repoOf(req);
+    const index = comments.findIndex((c) => c.id === Number(req.params.id));
+    const comment = comments[index];
+    if (!repo || !comment || commentRepo.get(comment.id) !== repoKey(repo.owner, repo.name)) {
+      return notFound();
+    }
+    comments.splice(index, 1);
+    return { status: 204 };
+  });
+
   // --- Labels -------------------------------------------------------------------------
   route("GET", "/repos/:owner/:repo/issues/:number/labels", (req) => {
     const repo = repoOf(req);
