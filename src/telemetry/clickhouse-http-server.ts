@@ -37,7 +37,8 @@ export interface ClickHouseHttpServerOptions {
 export async function startClickHouseHttpServer(
   opts: ClickHouseHttpServerOptions,
 ): Promise<ClickHouseHttpServer> {
-  const server = createServer((req, res) => {
+  // ClickHouse accepts URLs up to 1 MiB (http_max_uri_size); parameters travel in the URL.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
     handle(opts.connection, req, res).catch((error: unknown) => {
       sendException(res, error);
     });

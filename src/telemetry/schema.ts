@@ -71,9 +71,9 @@ ORDER BY (ServiceName, TimestampTime, Timestamp)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1`;
 
 /** Function identity of a span or log record: stable code.* attributes first, then the deprecated ones. */
-const functionNameOf = (attrs: string) =>
+export const functionNameOf = (attrs: string) =>
   `if(${attrs}['code.function.name'] != '', ${attrs}['code.function.name'], if(${attrs}['code.function'] != '', if(${attrs}['code.namespace'] != '', concat(${attrs}['code.namespace'], '.', ${attrs}['code.function']), ${attrs}['code.function']), ''))`;
-const filePathOf = (attrs: string) =>
+export const filePathOf = (attrs: string) =>
   `if(${attrs}['code.file.path'] != '', ${attrs}['code.file.path'], ${attrs}['code.filepath'])`;
 const serviceVersion = "ResourceAttributes['service.version']";
 const vcsRevision = "ResourceAttributes['vcs.ref.head.revision']";

@@ -1,0 +1,622 @@
+/**
+ * The one batched query set behind `TelemetryStore.functionTelemetry`: every requested
+ * function at once, parameterized with arrays, current window against the previous one.
+ *
+ *  1. keys: which (file, function) code attributes production reports for these functions;
+ *  2. stacks: distinct exception stacks that mention the files or names, attributed in JS
+ *     (stack frames → repo paths → functions at the deployed commit) — which also teaches
+ *     which code-less span names run a function;
+ *  3. stats, hourly series, exception counts, entrypoints, incidents for the mapped keys.
+ */
+import { createHash } from "node:crypto";
+import { attributeStack, deployedRevision } from "./attribute-stack.ts";
+import { detectErrorSpikes } from "./detect-error-spikes.ts";
+import { lastSegment } from "./function-names.ts";
+import { matchCodeKey } from "./match-code-key.ts";
+import { isoForClickHouse } from "./migrations.ts";
+import { type MappedPath, stemOf } from "./path-mapper.ts";
+import type { TableNames } from "./table-names.ts";
+import type { TelemetrySources } from "./telemetry-sources.ts";
+import {
+  type AttributionMethod,
+  type ClickHouseConnection,
+  type ExceptionSummary,
+  type FrameLocator,
+  type FunctionKey,
+  type FunctionTelemetry,
+  functionKeyId,
+  type HourlyPoint,
+  type Incident,
+  type TelemetryRequest,
+  type TelemetryResult,
+  type WindowStats,
+} from "./types.ts";
+
+export interface FunctionTelemetryContext {
+  connection: ClickHouseConnection;
+  tables: TableNames;
+  sources: TelemetrySources;
+  mapPath: (deployed: string) => MappedPath | null;
+  locator?: FrameLocator;
+  redact: (text: string) => string;
+  /** Faultline's own tables exist (learned mappings, incidents can be read and written). */
+  ownTables: boolean;
+  notices: string[];
+}
+
+const H_PREV = "toStartOfHour(toDateTime({prevFromS:Int64}, 'UTC'))";
+const H_FROM = "toStartOfHour(toDateTime({fromS:Int64}, 'UTC'))";
+const H_TO = "toDateTime({toS:Int64}, 'UTC')";
+const SERVICES = "(empty({services:Array(String)}) OR has({services:Array(String)}, ServiceName))";
+const FILE_STEM = (col: string) =>
+  String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
+const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
+const STACK_STEMS = String.raw`extractAll(Stack, '([^/\\\\(\\s:]+)\\.[cm]?[jt]sx?:\\d+:\\d+')`;
+const STACK_NAMES = String.raw`extractAll(Stack, 'at (?:async )?(?:[\\w$.<>]+\\.)?([\\w$]+) \\(')`;
+const RAW_KEY = String.raw`if(FunctionName != '', concat('c', FilePath, '\t', FunctionName), concat('s', ServiceName, '\t', SpanName))`;
+const METHOD_ORDER: AttributionMethod[] = [
+  "code-attributes",
+  "stack-frame",
+  "learned-span-name",
+  "name-fallback",
+];
+const INCIDENT_LOOKBACK_MS = 180 * 86_400_000;
+const TOP_EXCEPTIONS = 5;
+const MAX_TRACE_SAMPLES = 5000;
+
+interface StackRow {
+  hash: string;
+  service: string;
+  version: string;
+  vcs: string;
+  spanName: string;
+  filePath: string;
+  functionName: string;
+  type: string;
+  stack: string;
+}
+
+interface StackLink {
+  index: number;
+  method: AttributionMethod;
+  culprit: boolean;
+}
+
+type Num = number | string;
+
+export async function queryFunctionTelemetry(
+  ctx: FunctionTelemetryContext,
+  request: TelemetryRequest,
+): Promise<TelemetryResult> {
+  const functions = request.functions;
+  const result: TelemetryResult = { functions: new Map(), notices: ctx.notices };
+  if (functions.length === 0) return result;
+  const fromMs = request.window.from.getTime();
+  const toMs = request.window.to.getTime();
+  const base = {
+    prevFromS: Math.floor((fromMs - (toMs - fromMs)) / 1000),
+    fromS: Math.floor(fromMs / 1000),
+    toS: Math.ceil(toMs / 1000),
+    services: request.services ?? [],
+  };
+  const stems = unique(functions.map((f) => stemOf(f.file)));
+  const lastNames = unique(functions.map((f) => lastSegment(f.name)));
+  const { connection, sources } = ctx;
+
+  // 1 + 2: code keys and candidate stacks.
+  const [keyRows, stackRows] = await Promise.all([
+    connection.query<{ filePath: string; functionName: string }>(
+      `SELECT FilePath AS filePath, FunctionName AS functionName
+       FROM ${sources.functionKeys}
+       WHERE FunctionName != '' AND ${SERVICES}
+         AND (has({stems:Array(String)}, ${FILE_STEM("FilePath")}) OR has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))
+       GROUP BY FilePath, FunctionName
+       HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
+      { ...base, stems, lastNames },
+    ),
+    connection.query<StackRow>(
+      `SELECT toString(StackHash) AS hash, ServiceName AS service, ServiceVersion AS version,
+              VcsRevision AS vcs, SpanName AS spanName, FilePath AS filePath,
+              FunctionName AS functionName, ExceptionType AS type, any(Stack) AS stack
+       FROM ${sources.exceptionStacks}
+       WHERE ${SERVICES}
+       GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
+       HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}
+         AND (has({stems:Array(String)}, ${FILE_STEM("FilePath")})
+           OR has({lastNames:Array(String)}, ${FN_LAST("FunctionName")})
+           OR hasAny({stems:Array(String)}, ${STACK_STEMS.replace("Stack", "any(Stack)")})
+           OR hasAny({lastNames:Array(String)}, ${STACK_NAMES.replace("Stack", "any(Stack)")}))`,
+      { ...base, stems, lastNames },
+    ),
+  ]);
+
+  const keyToFunctions = new Map<string, Set<number>>();
+  const methods = functions.map(() => new Set<AttributionMethod>());
+  const link = (key: string, index: number, method: AttributionMethod) => {
+    const set = keyToFunctions.get(key) ?? new Set<number>();
+    keyToFunctions.set(key, set);
+    set.add(index);
+    methods[index]?.add(method);
+  };
+  for (const row of keyRows) {
+    for (const index of matchCodeKey(functions, ctx.mapPath, row.filePath, row.functionName)) {
+      link(`c${row.filePath}\t${row.functionName}`, index, "code-attributes");
+    }
+  }
+
+  // Attribute each distinct stack; remember which functions every stack of a code-less span runs through.
+  const stackLinks = new Map<string, StackLink[]>();
+  const spanStacks = new Map<string, Set<number>[]>();
+  for (const row of stackRows) {
+    const links: StackLink[] = [];
+    const fromStack = await attributeStack(row.stack, {
+      functions,
+      mapPath: ctx.mapPath,
+      ...(ctx.locator ? { locator: ctx.locator } : {}),
+      revision: deployedRevision(row.version, row.vcs),
+    });
+    for (const index of matchCodeKey(functions, ctx.mapPath, row.filePath, row.functionName)) {
+      const framed = fromStack.find((s) => s.index === index);
+      links.push({
+        index,
+        method: "code-attributes",
+        culprit: framed?.culprit ?? fromStack.length === 0,
+      });
+    }
+    for (const s of fromStack) {
+      if (!links.some((l) => l.index === s.index)) links.push(s);
+    }
+    stackLinks.set(stackRowKey(row), links);
+    for (const l of links) methods[l.index]?.add(l.method);
+    if (row.functionName === "" && row.spanName !== "") {
+      const spanKey = `s${row.service}\t${row.spanName}`;
+      const seen = spanStacks.get(spanKey) ?? [];
+      seen.push(new Set(fromStack.map((s) => s.index)));
+      spanStacks.set(spanKey, seen);
+    }
+  }
+  const learned: { service: string; spanName: string; index: number; evidence: number }[] = [];
+  for (const [spanKey, stacks] of spanStacks) {
+    const [first, ...rest] = stacks;
+    for (const index of first ?? []) {
+      if (!rest.every((s) => s.has(index))) continue;
+      link(spanKey, index, "learned-span-name");
+      const [service = "", spanName = ""] = spanKey.slice(1).split("\t");
+      learned.push({ service, spanName, index, evidence: stacks.length });
+    }
+  }
+  if (ctx.ownTables) await learnedSpanFunctions(ctx, functions, learned, link);
+
+  const keys = [...keyToFunctions.keys()];
+  const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
+  const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
+  const keyParams = { ...base, keys, fnLists, fnNames };
+  const hashes = unique(stackRows.map((r) => r.hash)).map((h) => BigInt(h));
+  const inner = `SELECT *, ${RAW_KEY} AS RawKey FROM ${sources.functionHourly}
+      WHERE Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
+        AND FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, RawKey)`;
+  const fanOut =
+    "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
+
+  const [statRows, hourRows, exceptionRows, rootRows] = await Promise.all([
+    keys.length === 0
+      ? []
+      : connection.query<{
+          fn: Num;
+          w: "current" | "previous";
+          calls: Num;
+          errors: Num;
+          q: (number | null)[];
+          services: string[];
+          versions: string[];
+          traces: string[];
+        }>(
+          `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
+                  sum(Calls) AS calls, sum(Errors) AS errors,
+                  quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
+                  groupUniqArray(ServiceName) AS services, groupUniqArray(ServiceVersion) AS versions,
+                  arraySlice(arrayDistinct(arrayFlatten(groupArray(finalizeAggregation(TraceSample)))), 1, 50) AS traces
+           FROM (${inner}) ${fanOut}
+           GROUP BY fn, w`,
+          keyParams,
+        ),
+    keys.length === 0
+      ? []
+      : connection.query<{ fn: Num; hour: Num; calls: Num; errors: Num }>(
+          `SELECT fn, toUnixTimestamp(Hour) AS hour, sum(Calls) AS calls, sum(Errors) AS errors
+           FROM (${inner}) ${fanOut}
+           WHERE Hour >= ${H_FROM}
+           GROUP BY fn, Hour ORDER BY fn, Hour`,
+          keyParams,
+        ),
+    hashes.length === 0
+      ? []
+      : connection.query<StackRow & { count: Num; first: Num; last: Num; message: string }>(
+          `SELECT toString(StackHash) AS hash, ServiceName AS service, ServiceVersion AS version,
+                  VcsRevision AS vcs, SpanName AS spanName, FilePath AS filePath,
+                  FunctionName AS functionName, ExceptionType AS type,
+                  sum(Count) AS count, toUnixTimestamp64Milli(min(FirstSeen)) AS first,
+                  toUnixTimestamp64Milli(max(LastSeen)) AS last, anyLast(SampleMessage) AS message
+           FROM ${sources.exceptionHourly}
+           WHERE StackHash IN {hashes:Array(UInt64)} AND Hour >= ${H_FROM} AND Hour < ${H_TO} AND ${SERVICES}
+           GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType`,
+          { ...base, hashes },
+        ),
+    connection.query<{ service: string; roots: Num }>(
+      `SELECT ServiceName AS service, count() AS roots FROM ${sources.traceEntrypoints}
+       WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
+      base,
+    ),
+  ]);
+
+  // Assemble per function.
+  const built = functions.map((key) => emptyTelemetry(key));
+  const traces = functions.map(() => [] as string[]);
+  for (const row of statRows) {
+    const index = Number(row.fn);
+    const t = built[index];
+    if (!t) continue;
+    const stats = windowStats(Number(row.calls), Number(row.errors), row.q);
+    if (row.w === "current") {
+      t.current = stats;
+      traces[index] = row.traces;
+    } else {
+      t.previous = stats;
+    }
+    t.services = unique([...t.services, ...row.services]).sort();
+    t.versions = unique([...t.versions, ...row.versions.filter((v) => v !== "")]).sort();
+  }
+  const hourMap = functions.map(() => new Map<number, HourlyPoint>());
+  for (const row of hourRows) {
+    const hourMs = Number(row.hour) * 1000;
+    hourMap[Number(row.fn)]?.set(hourMs, {
+      hour: new Date(hourMs).toISOString(),
+      calls: Number(row.calls),
+      errors: Number(row.errors),
+    });
+  }
+  const firstHourMs = Math.floor(fromMs / 3_600_000) * 3_600_000;
+  for (const [index, t] of built.entries()) {
+    const points = hourMap[index];
+    if (!points || points.size === 0) continue;
+    for (let h = firstHourMs; h < toMs; h += 3_600_000) {
+      t.hourly.push(points.get(h) ?? { hour: new Date(h).toISOString(), calls: 0, errors: 0 });
+    }
+  }
+
+  const fingerprints = functions.map(() => new Set<string>());
+  const exceptionGroups = functions.map(
+    () => new Map<string, ExceptionSummary & { weight: number }>(),
+  );
+  const stackTexts = new Map(stackRows.map((r) => [stackRowKey(r), r.stack]));
+  for (const row of exceptionRows) {
+    const links = stackLinks.get(stackRowKey(row)) ?? [];
+    for (const l of links) {
+      fingerprints[l.index]?.add(fingerprintOf(row.hash));
+      const groups = exceptionGroups[l.index];
+      if (!groups) continue;
+      const type = row.type === "" ? "Error" : row.type;
+      const count = Number(row.count);
+      const existing = groups.get(type);
+      const firstSeen = new Date(Number(row.first)).toISOString();
+      const lastSeen = new Date(Number(row.last)).toISOString();
+      if (!existing) {
+        groups.set(type, {
+          type,
+          count,
+          firstSeen,
+          lastSeen,
+          sampleMessage: row.message,
+          sampleStack: stackTexts.get(stackRowKey(row)) ?? "",
+          culprit: l.culprit,
+          weight: count,
+        });
+        continue;
+      }
+      existing.count += count;
+      if (firstSeen < existing.firstSeen) existing.firstSeen = firstSeen;
+      if (lastSeen > existing.lastSeen) existing.lastSeen = lastSeen;
+      existing.culprit ||= l.culprit;
+      if (count > existing.weight) {
+        existing.weight = count;
+        existing.sampleMessage = row.message;
+        existing.sampleStack = stackTexts.get(stackRowKey(row)) ?? "";
+      }
+    }
+  }
+  for (const [index, t] of built.entries()) {
+    t.exceptions = [...(exceptionGroups[index]?.values() ?? [])]
+      .sort((a, b) => b.count - a.count)
+      .slice(0, TOP_EXCEPTIONS)
+      .map(({ weight: _weight, ...summary }) => ({
+        ...summary,
+        sampleMessage: ctx.redact(summary.sampleMessage),
+        sampleStack: ctx.redact(summary.sampleStack),
+      }));
+  }
+
+  await addEntrypoints(ctx, built, traces, base);
+  const roots = new Map(rootRows.map((r) => [r.service, Number(r.roots)]));
+  for (const t of built) {
+    const denominator = t.services.reduce((sum, s) => sum + (roots.get(s) ?? 0), 0);
+    t.trafficShare = denominator > 0 ? Math.min(1, t.current.calls / denominator) : 0;
+    t.trend = trendOf(t.current, t.previous);
+  }
+  await addIncidents(ctx, functions, built, fingerprints, toMs, base.services);
+
+  for (const [index, t] of built.entries()) {
+    t.attribution = METHOD_ORDER.filter((m) => methods[index]?.has(m));
+    const seen =
+      t.current.calls + t.previous.calls > 0 || t.exceptions.length > 0 || t.incidents.length > 0;
+    if (seen) result.functions.set(functionKeyId(t.key), t);
+  }
+  return result;
+}
+
+async function learnedSpanFunctions(
+  ctx: FunctionTelemetryContext,
+  functions: readonly FunctionKey[],
+  learned: { service: string; spanName: string; index: number; evidence: number }[],
+  link: (key: string, index: number, method: AttributionMethod) => void,
+): Promise<void> {
+  const files = unique(functions.map((f) => f.file));
+  const rows = await ctx.connection.query<{
+    service: string;
+    spanName: string;
+    file: string;
+    name: string;
+  }>(
+    `SELECT ServiceName AS service, SpanName AS spanName, File AS file, FunctionName AS name
+     FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`,
+    { files },
+  );
+  for (const row of rows) {
+    const index = functions.findIndex((f) => f.file === row.file && f.name === row.name);
+    if (index >= 0) link(`s${row.service}\t${row.spanName}`, index, "learned-span-name");
+  }
+  const known = new Set(rows.map((r) => `${r.service}\t${r.spanName}\t${r.file}\t${r.name}`));
+  const fresh = learned.filter((l) => {
+    const f = functions[l.index];
+    return f && !known.has(`${l.service}\t${l.spanName}\t${f.file}\t${f.name}`);
+  });
+  if (fresh.length === 0) return;
+  try {
+    await ctx.connection.insert(
+      ctx.tables.spanFunctions.replaceAll("`", ""),
+      fresh.map((l) => ({
+        ServiceName: l.service,
+        SpanName: l.spanName,
+        File: functions[l.index]?.file ?? "",
+        FunctionName: functions[l.index]?.name ?? "",
+        Evidence: l.evidence,
+        LearnedAt: isoForClickHouse(new Date()),
+      })),
+    );
+  } catch {
+    // A read-only ClickHouse user: the mapping still applies to this analysis.
+  }
+}
+
+async function addEntrypoints(
+  ctx: FunctionTelemetryContext,
+  built: FunctionTelemetry[],
+  traces: string[][],
+  base: Record<string, unknown>,
+): Promise<void> {
+  // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
+  const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
+  if (traceIds.length === 0) return;
+  const rows = await ctx.connection.query<{ traceId: string; entrypoint: string }>(
+    `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${ctx.sources.traceEntrypoints}
+     WHERE TraceId IN {traceIds:Array(String)} GROUP BY TraceId`,
+    { ...base, traceIds },
+  );
+  const entry = new Map(rows.map((r) => [r.traceId, r.entrypoint]));
+  for (const [index, t] of built.entries()) {
+    const sample = traces[index] ?? [];
+    const counts = new Map<string, number>();
+    let found = 0;
+    for (const id of sample) {
+      const name = entry.get(id);
+      if (name === undefined) continue;
+      found += 1;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    // Sampled traces: scale each entrypoint's share of the sample to the function's calls.
+    t.entrypoints = [...counts.entries()]
+      .map(([name, n]) => ({ name, calls: Math.max(1, Math.round((n / found) * t.current.calls)) }))
+      .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+  }
+}
+
+async function addIncidents(
+  ctx: FunctionTelemetryContext,
+  functions: readonly FunctionKey[],
+  built: FunctionTelemetry[],
+  fingerprints: Set<string>[],
+  toMs: number,
+  services: string[],
+): Promise<void> {
+  const detected: { index: number; incident: Incident }[] = [];
+  for (const [index, t] of built.entries()) {
+    for (const spike of detectErrorSpikes(t.hourly)) {
+      const id = `spike-${createHash("sha1")
+        .update(`${functionKeyId(t.key)}@${spike.startHour}`)
+        .digest("hex")
+        .slice(0, 12)}`;
+      detected.push({
+        index,
+        incident: {
+          id,
+          title: `Error spike in ${t.key.name}`,
+          severity: "detected",
+          startedAt: spike.startHour,
+          resolvedAt: spike.endHour,
+          service: t.services[0] ?? null,
+          url: null,
+          source: "detected",
+          evidence: `${spike.errors} errors in ${spike.calls} calls from ${spike.startHour} to ${spike.endHour}; baseline ${spike.baselineErrorsPerHour} errors/hour, error rate ${spike.baselineErrorRate}`,
+        },
+      });
+    }
+  }
+  if (!ctx.ownTables) {
+    for (const d of detected) built[d.index]?.incidents.push(d.incident);
+    return;
+  }
+  if (detected.length > 0) {
+    try {
+      await ctx.connection.insert(
+        ctx.tables.incidents.replaceAll("`", ""),
+        detected.map((d) =>
+          incidentRow(d.incident, [functionKeyId(functions[d.index] as FunctionKey)]),
+        ),
+      );
+    } catch {
+      // Read-only user: the spike is still reported for this analysis.
+    }
+  }
+  const ids = functions.map((f) => functionKeyId(f));
+  const files = unique(functions.map((f) => f.file));
+  const allFingerprints = unique(fingerprints.flatMap((s) => [...s]));
+  const rows = await ctx.connection.query<{
+    id: string;
+    title: string;
+    severity: string;
+    started: Num;
+    resolved: Num | null;
+    service: string;
+    url: string;
+    source: string;
+    functions: string[];
+    fingerprints: string[];
+    evidence: string;
+  }>(
+    `SELECT Id AS id, Title AS title, Severity AS severity, toUnixTimestamp64Milli(StartedAt) AS started,
+            if(isNull(ResolvedAt), NULL, toUnixTimestamp64Milli(assumeNotNull(ResolvedAt))) AS resolved,
+            ServiceName AS service, Url AS url, Source AS source, Functions AS functions,
+            Fingerprints AS fingerprints, Evidence AS evidence
+     FROM ${ctx.tables.incidents} FINAL
+     WHERE StartedAt >= fromUnixTimestamp64Milli({sinceMs:Int64})
+       AND (empty({services:Array(String)}) OR ServiceName = '' OR has({services:Array(String)}, ServiceName))
+       AND (hasAny(Functions, {ids:Array(String)}) OR hasAny(Functions, {files:Array(String)})
+         OR hasAny(Fingerprints, {fingerprints:Array(String)}))
+     ORDER BY StartedAt DESC`,
+    { sinceMs: toMs - INCIDENT_LOOKBACK_MS, ids, files, fingerprints: allFingerprints, services },
+  );
+  for (const [index, t] of built.entries()) {
+    const id = ids[index] as string;
+    const file = functions[index]?.file ?? "";
+    for (const row of rows) {
+      const byFunction = row.functions.includes(id);
+      const byFile = row.functions.includes(file);
+      const byFingerprint = row.fingerprints.some((f) => fingerprints[index]?.has(f));
+      if (!byFunction && !byFile && !byFingerprint) continue;
+      const why = byFunction
+        ? "linked to this function"
+        : byFile
+          ? "linked to this file"
+          : "same exception stack";
+      t.incidents.push({
+        id: row.id,
+        title: ctx.redact(row.title),
+        severity: row.severity,
+        startedAt: new Date(Number(row.started)).toISOString(),
+        resolvedAt: row.resolved === null ? null : new Date(Number(row.resolved)).toISOString(),
+        service: row.service === "" ? null : row.service,
+        url: row.url === "" ? null : row.url,
+        source: row.source === "detected" ? "detected" : "imported",
+        evidence: row.evidence === "" ? why : `${why}: ${ctx.redact(row.evidence)}`,
+      });
+    }
+  }
+}
+
+/** A `faultline_incidents` row. */
+export function incidentRow(incident: Incident, functions: string[], fingerprints: string[] = []) {
+  return {
+    Id: incident.id,
+    Title: incident.title,
+    Severity: incident.severity,
+    StartedAt: isoForClickHouse(new Date(incident.startedAt)),
+    ResolvedAt: incident.resolvedAt ? isoForClickHouse(new Date(incident.resolvedAt)) : null,
+    ServiceName: incident.service ?? "",
+    Url: incident.url ?? "",
+    Source: incident.source,
+    Functions: functions,
+    Fingerprints: fingerprints,
+    Evidence: incident.evidence,
+    UpdatedAt: isoForClickHouse(new Date()),
+  };
+}
+
+/** Stack fingerprint as users see it (and may put in imported incidents): 16 hex digits. */
+export function fingerprintOf(hash: string): string {
+  return BigInt(hash).toString(16).padStart(16, "0");
+}
+
+function stackRowKey(row: StackRow): string {
+  return [
+    row.hash,
+    row.service,
+    row.version,
+    row.vcs,
+    row.spanName,
+    row.filePath,
+    row.functionName,
+    row.type,
+  ].join("\t");
+}
+
+function windowStats(calls: number, errors: number, q: (number | null)[]): WindowStats {
+  const ms = (v: number | null | undefined) =>
+    v === null || v === undefined || Number.isNaN(Number(v)) || calls === 0
+      ? null
+      : Math.round(Number(v) / 1000) / 1000;
+  return {
+    calls,
+    errors,
+    errorRate: calls === 0 ? 0 : errors / calls,
+    p50Ms: ms(q[0]),
+    p95Ms: ms(q[1]),
+    p99Ms: ms(q[2]),
+  };
+}
+
+function emptyStats(): WindowStats {
+  return { calls: 0, errors: 0, errorRate: 0, p50Ms: null, p95Ms: null, p99Ms: null };
+}
+
+function emptyTelemetry(key: FunctionKey): FunctionTelemetry {
+  return {
+    key,
+    current: emptyStats(),
+    previous: emptyStats(),
+    trafficShare: 0,
+    trend: "none",
+    exceptions: [],
+    services: [],
+    versions: [],
+    entrypoints: [],
+    hourly: [],
+    incidents: [],
+    attribution: [],
+  };
+}
+
+/** Error-rate trend against the previous window. */
+export function trendOf(current: WindowStats, previous: WindowStats): FunctionTelemetry["trend"] {
+  if (current.calls === 0 && previous.calls === 0) return "none";
+  if (previous.calls === 0) return "new";
+  if (current.calls === 0) return "flat";
+  const delta = current.errorRate - previous.errorRate;
+  // Small differences and a handful of errors are noise, not a trend.
+  if (Math.abs(delta) < 0.005 || Math.max(current.errors, previous.errors) < 3) return "flat";
+  if (current.errorRate >= previous.errorRate * 1.5) return "rising";
+  if (current.errorRate <= previous.errorRate / 1.5) return "falling";
+  return "flat";
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
