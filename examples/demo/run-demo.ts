@@ -6,7 +6,7 @@
 import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Report } from "../../src/report/types.ts";
-import { analysePullRequest, openDemoStore } from "./analyse-pr.ts";
+import { analysePullRequest } from "./analyse-pr.ts";
 import { createDemoRepo, type DemoRepo, openPullRequest, PR_BRANCH } from "./create-demo-repo.ts";
 import { git } from "./git.ts";
 import { generateLoad } from "./load-generator.ts";
@@ -93,19 +93,13 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
   log(`      ${repo.deployedSha.slice(0, 7)}..${head.slice(0, 7)} on branch simplify-discounts`);
 
   step(5, "Analysing the PR: changed functions × production telemetry × git history");
-  const store = await openDemoStore(join(outDir, "telemetry"));
-  let report: Report;
-  try {
-    report = await analysePullRequest({
-      repoDir: repo.dir,
-      base: repo.deployedSha,
-      head,
-      store,
-      onProgress: (message) => log(`      ${message}`),
-    });
-  } finally {
-    await store?.close();
-  }
+  const report = await analysePullRequest({
+    repoDir: repo.dir,
+    base: repo.deployedSha,
+    head,
+    dataDir: join(outDir, "telemetry"),
+    onProgress: (message) => log(`      ${message}`),
+  });
   const outputs = await writeOutputs(outDir, report);
   log(`\n${"─".repeat(100)}\n${outputs.comment.trim()}\n${"─".repeat(100)}`);
   log(

@@ -14,6 +14,7 @@ export async function startService(params: {
   repoDir: string;
   deployedSha: string;
   otlpEndpoint: string;
+  sampleRate?: string;
 }): Promise<RunningService> {
   // tsx lets the service load `faultline/instrument` straight from its TypeScript source.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm")).href;
@@ -29,6 +30,8 @@ export async function startService(params: {
         GIT_SHA: params.deployedSha,
         OTEL_SERVICE_NAME: "shop",
         OTEL_EXPORTER_OTLP_ENDPOINT: params.otlpEndpoint,
+        // Capture inputs of half the calls: a short demo still sees every kind of input.
+        FAULTLINE_SAMPLE_RATE: params.sampleRate ?? "0.5",
       },
     },
   );
