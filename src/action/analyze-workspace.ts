@@ -1,8 +1,12 @@
+import { createFunctionLocator } from "../code/function-locator.ts";
 import { openLocalGitSource } from "../code/local-git-source.ts";
+import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import { createLocalGitHistory } from "../history/local-git-history.ts";
 import type { RepoRef, Report } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
+import { openTelemetryStore } from "../telemetry/open-store.ts";
+import type { TelemetryStore } from "../telemetry/types.ts";
 
 export interface ClickHouseServer {
   url: string;
@@ -27,7 +31,11 @@ export interface AnalyzeWorkspaceParams {
   log: (message: string) => void;
 }
 
-/** Code changes and history from local git, telemetry from the ClickHouse server: one `Report`. */
+/**
+ * Code changes and history from local git, telemetry from the ClickHouse server: one
+ * `Report`. An unreachable ClickHouse does not throw: the report says telemetry is
+ * unavailable and the gate follows `gate.failClosed`.
+ */
 export async function analyzeWorkspace(params: AnalyzeWorkspaceParams): Promise<Report> {
   const { config, workspace } = params;
   const source = await openLocalGitSource({
@@ -35,19 +43,48 @@ export async function analyzeWorkspace(params: AnalyzeWorkspaceParams): Promise<
     base: params.base,
     head: params.head,
   });
+  const telemetry = await openStore(params, source);
   const label = config.gate.overrideLabel;
-  const report = await runAnalysis({
-    source,
-    store: null,
-    history: createLocalGitHistory({ repo: workspace, base: params.base }),
-    config,
-    repo: params.repo,
-    configPath: params.configPath,
-    override: params.labels.includes(label)
-      ? { by: `label ${label}`, reason: `the pull request carries the ${label} label` }
-      : null,
-    onProgress: params.log,
+  try {
+    const report = await runAnalysis({
+      source,
+      store: telemetry.store,
+      history: createLocalGitHistory({ repo: workspace, base: params.base }),
+      config,
+      repo: params.repo,
+      configPath: params.configPath,
+      override: params.labels.includes(label)
+        ? { by: `label ${label}`, reason: `the pull request carries the ${label} label` }
+        : null,
+      ...(telemetry.error ? { telemetryError: telemetry.error } : {}),
+      onProgress: params.log,
+    });
+    report.notices.unshift(...params.notices);
+    return report;
+  } finally {
+    await telemetry.store?.close();
+  }
+}
+
+async function openStore(
+  params: AnalyzeWorkspaceParams,
+  source: SourceProvider,
+): Promise<{ store: TelemetryStore | null; error: string | null }> {
+  // Stack frames name deployed files and lines; the locator maps them to functions.
+  const locator = createFunctionLocator({
+    readFile: (rev, path) => source.readFile(rev, path),
+    listFiles: () => source.listFiles(source.head),
+    fallbackRevision: source.base,
   });
-  report.notices.unshift(...params.notices);
-  return report;
+  try {
+    const store = await openTelemetryStore({
+      config: params.config,
+      locator,
+      clickhouse: params.clickhouse,
+    });
+    return { store, error: null };
+  } catch (error) {
+    params.log(`ClickHouse unavailable: ${(error as Error).message}`);
+    return { store: null, error: (error as Error).message };
+  }
 }

@@ -4,7 +4,7 @@
  * payload, a real git checkout, `INPUT_*`, `GITHUB_OUTPUT`/`GITHUB_STEP_SUMMARY` files,
  * the fake GitHub API, and ClickHouse over HTTP backed by chDB.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -69,6 +69,22 @@ beforeAll(async () => {
   // The repository: base = the shop service, then two PR heads branching from it.
   const work = await initRepo(join(root, "work"));
   const files = await shopFiles();
+  // Older history (one git fast-import), so a shallow clone stays shallow after reaching
+  // the merge base and the report has to say its history is cut short.
+  const history = Array.from({ length: 300 }, (_, i) =>
+    [
+      "commit refs/heads/main",
+      `mark :${i + 1}`,
+      `committer Faultline Test <test@example.com> ${1_700_000_000 + i * 60} +0000`,
+      `data ${`chore: release ${i}`.length}`,
+      `chore: release ${i}`,
+      i > 0 ? `from :${i}` : "",
+      "",
+    ].join("\n"),
+  ).join("");
+  const imported = spawnSync("git", ["fast-import", "--quiet"], { cwd: work, input: history });
+  expect(imported.status, imported.stderr.toString()).toBe(0);
+  await git(work, "reset", "-q", "--hard", "main");
   baseSha = await commitFiles(work, files, "shop service");
   await git(work, "checkout", "-q", "-b", "low-risk");
   const shipping = files["src/pricing.js"]!.replace(
@@ -222,8 +238,9 @@ describe("the GitHub Action bundle", () => {
     expect(first.exitCode, first.stdout).toBe(1);
     expect(["high", "critical"]).toContain(first.outputs["risk-level"]);
     expect(Number(first.outputs["risk-score"])).toBeGreaterThanOrEqual(50);
+    // The annotation on the function, as the runner's `::error` workflow command.
     expect(first.stdout).toMatch(
-      /::error file=src\/pricing\.js,line=\d+,endLine=\d+,title=Faultline: (high|critical) risk/,
+      /^::error title=Faultline%3A (high|critical) risk \(\d+\/100\) in priceCart,file=src\/pricing\.js,line=37,endLine=\d+::traffic \+/m,
     );
     expect(first.stdout).toMatch(
       /::error::Faultline: (high|critical) risk .* reaches fail-on high/,
@@ -268,6 +285,6 @@ describe("the GitHub Action bundle", () => {
     expect(run.stdout).toContain(`Fetching ${baseSha}`);
     expect(run.exitCode, run.stdout).toBe(1);
     expect(["high", "critical"]).toContain(run.outputs["risk-level"]);
-    expect(run.summary).toMatch(/Shallow checkout/);
+    expect(run.summary, run.stdout).toMatch(/Shallow checkout/);
   });
 });
