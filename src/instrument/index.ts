@@ -11,7 +11,7 @@
 import { type Attributes, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createRedactor, type RedactionRules, type Redactor } from "../scenarios/redact.ts";
 import { ATTR } from "../telemetry/attribute-names.ts";
-import { type SerializeLimits, serialize } from "./serialize.ts";
+import { derivedTokens, isDerived, type SerializeLimits, serialize } from "./serialize.ts";
 
 export type { RedactionRules } from "../scenarios/redact.ts";
 export type { SerializeLimits } from "./serialize.ts";
@@ -40,6 +40,9 @@ export interface InstrumentOptions {
 }
 
 export const DEFAULT_SAMPLE_RATE = 0.1;
+
+/** Stands in for an error message that held a piece of redacted input. */
+export const DERIVED_MESSAGE = "<message derived from redacted input>";
 
 const WRAPPED = Symbol.for("faultline.instrument.wrapped");
 
@@ -114,26 +117,34 @@ export function instrument<F extends AnyFunction>(
     const target = new.target;
     return tracer.startActiveSpan(meta.name, { attributes: baseAttributes }, (span) => {
       const sampled = span.isRecording() && sampleRate > 0 && Math.random() < sampleRate;
-      if (sampled) span.setAttribute(ATTR.args, safeSerialize(args, limits));
+      // What redaction removed from the arguments, to spot results made from it.
+      const secrets = new Set<string>();
+      if (sampled) {
+        redactor.collect(secrets);
+        span.setAttribute(ATTR.args, safeSerialize(args, limits));
+        redactor.collect(null);
+      }
+      const outcomeLimits: SerializeLimits = { ...limits, derivedFrom: secrets };
       let result: unknown;
       try {
-        result = target !== undefined
-          ? Reflect.construct(fn as unknown as new (...a: unknown[]) => unknown, args, target)
-          : (fn as unknown as (...a: unknown[]) => unknown).apply(this, args);
+        result =
+          target !== undefined
+            ? Reflect.construct(fn as unknown as new (...a: unknown[]) => unknown, args, target)
+            : (fn as unknown as (...a: unknown[]) => unknown).apply(this, args);
       } catch (error) {
-        finishThrow(span, error, sampled, redactor);
+        finishThrow(span, error, sampled, redactor, outcomeLimits);
         throw error;
       }
       if (isThenable(result)) {
         // A separate branch: the caller's promise is returned untouched (and its
         // rejection stays theirs to handle).
         result.then(
-          (value) => finishReturn(span, value, sampled, limits),
-          (error) => finishThrow(span, error, sampled, redactor),
+          (value) => finishReturn(span, value, sampled, outcomeLimits),
+          (error) => finishThrow(span, error, sampled, redactor, outcomeLimits),
         );
         return result;
       }
-      finishReturn(span, target === undefined ? result : undefined, sampled, limits);
+      finishReturn(span, target === undefined ? result : undefined, sampled, outcomeLimits);
       return result;
     });
   };
@@ -158,10 +169,19 @@ function finishReturn(span: Span, value: unknown, sampled: boolean, limits: Seri
   span.end();
 }
 
-function finishThrow(span: Span, error: unknown, sampled: boolean, redactor: Redactor): void {
+function finishThrow(
+  span: Span,
+  error: unknown,
+  sampled: boolean,
+  redactor: Redactor,
+  limits: SerializeLimits,
+): void {
   const type = errorTypeOf(error);
-  const message = redactor.text(errorMessageOf(error));
-  const stack = error instanceof Error && error.stack ? redactor.text(error.stack) : undefined;
+  const redacted = redactor.text(errorMessageOf(error));
+  const derived = isDerived(redacted, derivedTokens(limits.derivedFrom));
+  const message = derived ? DERIVED_MESSAGE : redacted;
+  let stack = error instanceof Error && error.stack ? redactor.text(error.stack) : undefined;
+  if (stack !== undefined && derived) stack = stack.replace(redacted, DERIVED_MESSAGE);
   // A redacted copy: exception events leave the process too.
   span.recordException(
     stack === undefined ? { name: type, message } : { name: type, message, stack },

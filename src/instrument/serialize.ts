@@ -20,6 +20,7 @@
  *   {"$t":"truncated","reason":"depth"|"size","type":"Object"}
  *   {"$t":"unreadable","type":"Proxy","error":"..."}   a value whose reading threw
  *   {"$t":"accessor"}                       an own getter, not invoked (no side effects)
+ *   {"$t":"derived"}                        a result string made from redacted input (see `derivedFrom`)
  */
 import type { Redactor } from "../scenarios/redact.ts";
 
@@ -34,9 +35,15 @@ export interface SerializeLimits {
   maxTotalLength?: number;
   /** Redacts strings and values under sensitive keys while walking (capture-time redaction). */
   redactor?: Redactor;
+  /**
+   * Originals redacted from the call's arguments. A result string still holding a piece of
+   * one (`"j.smith"` from `j.smith@corp.com`) is personal data the patterns cannot see and
+   * could not be reproduced from the redacted input: it becomes `{"$t":"derived"}`.
+   */
+  derivedFrom?: ReadonlySet<string>;
 }
 
-export const DEFAULT_LIMITS: Required<Omit<SerializeLimits, "redactor">> = {
+export const DEFAULT_LIMITS: Required<Omit<SerializeLimits, "redactor" | "derivedFrom">> = {
   maxDepth: 8,
   maxItems: 50,
   maxStringLength: 1000,
@@ -48,14 +55,16 @@ export type Tagged = null | boolean | number | string | Tagged[] | { [key: strin
 const isPlainPrototype = (proto: unknown): boolean => proto === Object.prototype || proto === null;
 
 class Walker {
-  readonly #limits: Required<Omit<SerializeLimits, "redactor">>;
+  readonly #limits: Required<Omit<SerializeLimits, "redactor" | "derivedFrom">>;
   readonly #redactor: Redactor | undefined;
+  readonly #derivedTokens: string[];
   #budget: number;
   readonly #path = new Map<object, string>();
 
   constructor(limits: SerializeLimits | undefined) {
     this.#limits = { ...DEFAULT_LIMITS, ...stripUndefined(limits) };
     this.#redactor = limits?.redactor;
+    this.#derivedTokens = derivedTokens(limits?.derivedFrom);
     this.#budget = this.#limits.maxTotalLength;
   }
 
@@ -74,8 +83,10 @@ class Walker {
         return this.#number(value);
       case "bigint":
         return { $t: "bigint", v: value.toString() };
-      case "string":
-        return this.#string(this.#redactor ? this.#redactor.text(value) : value);
+      case "string": {
+        const text = this.#redactor ? this.#redactor.text(value) : value;
+        return isDerived(text, this.#derivedTokens) ? { $t: "derived" } : this.#string(text);
+      }
       case "symbol":
         return { $t: "symbol", description: value.description ?? null };
       case "function":
@@ -272,6 +283,56 @@ class Walker {
     this.#budget -= encoded.length;
     return encoded;
   }
+}
+
+/** Words too common in addresses to mark a result as derived from one. */
+const COMMON_TOKENS = new Set([
+  "com",
+  "net",
+  "org",
+  "edu",
+  "gov",
+  "mail",
+  "gmail",
+  "yahoo",
+  "hotmail",
+  "outlook",
+  "icloud",
+  "example",
+  "user",
+  "admin",
+  "info",
+  "contact",
+  "the",
+  "and",
+  "http",
+  "https",
+  "www",
+]);
+
+/** Distinctive pieces of redacted originals: words of 3+ letters, digit runs of 6+. */
+export function derivedTokens(secrets: ReadonlySet<string> | undefined): string[] {
+  if (!secrets || secrets.size === 0) return [];
+  const tokens = new Set<string>();
+  for (const secret of secrets) {
+    for (const token of secret.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+      const digits = /^\d+$/.test(token);
+      if (
+        (digits && token.length >= 6) ||
+        (!digits && token.length >= 3 && !COMMON_TOKENS.has(token))
+      ) {
+        tokens.add(token);
+      }
+    }
+  }
+  return [...tokens];
+}
+
+/** True when `text` holds a piece of a redacted original (see `derivedFrom`). */
+export function isDerived(text: string, tokens: readonly string[]): boolean {
+  if (tokens.length === 0 || text.length < 3) return false;
+  const lower = text.toLowerCase();
+  return tokens.some((token) => lower.includes(token));
 }
 
 function decodeUtf8(bytes: Uint8Array): string | null {

@@ -9,8 +9,8 @@ export interface JsExpressionOptions {
   matchers?: boolean;
   /** With `matchers`: Dates within this many ms of `now` match any Date (values made from the clock). */
   clock?: { now: number; toleranceMs: number };
-  /** With `matchers`: strings matching this pattern match any string (generated ids). */
-  volatileStrings?: RegExp;
+  /** With `matchers`: strings for which this is true match any string (generated ids, clock times). */
+  volatileString?: (value: string) => boolean;
 }
 
 /** A serialised value that cannot be rebuilt faithfully in test code. */
@@ -44,6 +44,7 @@ const TYPED = new Set([
   "BigUint64Array",
 ]);
 
+const SPECIAL_NUMBERS = new Set(["NaN", "Infinity", "-Infinity", "-0"]);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const str = (s: string): string => JSON.stringify(s);
 const key = (k: string): string =>
@@ -74,7 +75,7 @@ export function irreproducibleReason(serialized: string): string | null {
 function render(node: Tagged, o: JsExpressionOptions): string {
   if (node === null) return "null";
   if (typeof node === "string") {
-    if (o.matchers && o.volatileStrings?.test(node)) return "expect.any(String)";
+    if (o.matchers && o.volatileString?.(node)) return "expect.any(String)";
     return str(node);
   }
   if (typeof node === "number" || typeof node === "boolean") return String(node);
@@ -90,9 +91,12 @@ function render(node: Tagged, o: JsExpressionOptions): string {
   switch (node.$t) {
     case "undefined":
       return "undefined";
+    // Tag payloads come from telemetry: only known-safe spellings reach the generated code.
     case "number":
+      if (!SPECIAL_NUMBERS.has(String(v))) throw new NotReproducibleError("malformed number tag");
       return String(v);
     case "bigint":
+      if (!/^-?\d+$/.test(String(v))) throw new NotReproducibleError("malformed bigint tag");
       return `${String(v)}n`;
     case "date": {
       if (v === null) return "new Date(Number.NaN)";
@@ -103,6 +107,9 @@ function render(node: Tagged, o: JsExpressionOptions): string {
       return `new Date(${str(String(v))})`;
     }
     case "regexp":
+      if (!/^[dgimsuvy]*$/.test(String(node.flags))) {
+        throw new NotReproducibleError("malformed regexp flags");
+      }
       return `new RegExp(${str(String(node.source))}, ${str(String(node.flags))})`;
     case "buffer":
       return `Buffer.from(${str(String(v))}, "base64")`;
@@ -137,7 +144,7 @@ function render(node: Tagged, o: JsExpressionOptions): string {
     case "instance":
       // Methods are not captured: the fields are rebuilt on a plain object, which
       // toEqual compares by fields and duck-typed code accepts.
-      return `/* ${String(node.ctor).replace(/\*\//g, "")} */ ${objectLiteral(v as { [key: string]: Tagged }, o)}`;
+      return `/* ${commentSafe(String(node.ctor))} */ ${objectLiteral(v as { [key: string]: Tagged }, o)}`;
     case "error": {
       const ctor = String(node.ctor);
       const message = str(String(node.message));
@@ -163,6 +170,9 @@ function render(node: Tagged, o: JsExpressionOptions): string {
     case "string":
       if (o.matchers) return `expect.stringContaining(${str(String(v))})`;
       throw new NotReproducibleError("a string was cut at the length limit");
+    case "derived":
+      if (o.matchers) return "expect.any(String)";
+      throw new NotReproducibleError("a string was derived from redacted data");
     case "accessor":
       if (o.matchers) return "expect.anything()";
       throw new NotReproducibleError("an object has getters, which were not read");
@@ -187,3 +197,7 @@ function objectLiteral(fields: { [key: string]: Tagged }, o: JsExpressionOptions
   const literal = body.length === 0 ? "{}" : `{ ${body} }`;
   return cut ? `expect.objectContaining(${literal})` : literal;
 }
+
+/** Text safe inside a `/* … *\/` comment on one line. */
+export const commentSafe = (text: string): string =>
+  text.replace(/\*\//g, "* /").replace(/[\r\n\u2028\u2029]+/g, " ");

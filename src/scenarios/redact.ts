@@ -33,6 +33,11 @@ export interface Redactor {
   sensitiveValue(value: unknown): unknown;
   /** Numbers that are card numbers (Luhn-valid, 13-16 digits, issuer prefix) become test cards. */
   number(value: number): number;
+  /**
+   * While set, every original this redactor replaces is added to `into` (null stops it).
+   * Capture uses it to spot results derived from redacted inputs (`derivedFrom`).
+   */
+  collect(into: Set<string> | null): void;
 }
 
 const processKey = process.env.FAULTLINE_REDACTION_KEY || randomBytes(32).toString("hex");
@@ -269,59 +274,71 @@ export function createRedactor(rules?: RedactionRules): Redactor {
   const generic = (kind: string, value: string): string =>
     PLACEHOLDER.generic.test(value) ? value : `redacted-${p.hex(kind, value).slice(0, 8)}`;
 
+  // Originals replaced while a collector is set (see `Redactor.collect`).
+  let collector: Set<string> | null = null;
+  type Replacer = (match: string, ...rest: never[]) => string;
+  const sub = (input: string, pattern: RegExp, replace: Replacer): string =>
+    input.replace(pattern, (match: string, ...rest: unknown[]) => {
+      const out = replace(match, ...(rest as never[]));
+      if (collector && out !== match) collector.add(match);
+      return out;
+    });
+
   const text = (input: string): string => {
     if (input.length === 0) return input;
     let s = input;
     for (const rule of userPatterns) {
-      s = s.replace(rule.pattern, (m) => rule.replacement ?? generic("user", m));
+      s = sub(s, rule.pattern, (m) => rule.replacement ?? generic("user", m));
     }
-    s = s.replace(PATTERNS.privateKey, (m) => `[redacted private key ${generic("pk", m)}]`);
-    s = s.replace(PATTERNS.jwt, (m) => (m.startsWith(`${JWT_HEADER}.`) ? m : jwtPlaceholder(p, m)));
-    s = s.replace(PATTERNS.prefixedToken, (m, prefix: string, body: string) =>
+    s = sub(s, PATTERNS.privateKey, (m) => `[redacted private key ${generic("pk", m)}]`);
+    s = sub(s, PATTERNS.jwt, (m) => (m.startsWith(`${JWT_HEADER}.`) ? m : jwtPlaceholder(p, m)));
+    s = sub(s, PATTERNS.prefixedToken, (m, prefix: string, body: string) =>
       /^redacted/i.test(body) ? m : `${prefix}${tokenBody(p, body)}`,
     );
-    s = s.replace(PATTERNS.scheme, (m, scheme: string, space: string, value: string) =>
+    s = sub(s, PATTERNS.scheme, (m, scheme: string, space: string, value: string) =>
       PLACEHOLDER.generic.test(value) ||
       value.startsWith(`${JWT_HEADER}.`) ||
       /^[a-z]+$/.test(value) // prose ("Basic authentication failed"), not a credential
         ? m
         : `${scheme}${space}${generic("bearer", value)}`,
     );
-    s = s.replace(
+    s = sub(
+      s,
       PATTERNS.urlCredentials,
       (_m, scheme: string, _user: string, pass: string) =>
         `${scheme}redacted:${generic("urlpass", pass)}@`,
     );
-    s = s.replace(PATTERNS.email, (m, offset: number, whole: string) => {
+    s = sub(s, PATTERNS.email, (m, offset: number, whole: string) => {
       if (RESERVED_EMAIL_DOMAIN.test(m)) return m;
       // The password placeholder of `scheme://redacted:redacted-…@host` is not an address.
       if (whole[offset - 1] === ":" && /^redacted-[0-9a-f]{8}@/.test(m)) return m;
       return `user-${p.hex("email", m.toLowerCase()).slice(0, 8)}@example.com`;
     });
-    s = s.replace(PATTERNS.card, (m) => {
+    s = sub(s, PATTERNS.card, (m) => {
       const digits = m.replace(/\D/g, "");
       if (digits.length < 13 || digits.length > 19 || !CARD_PREFIX.test(digits)) return m;
       if (!luhnValid(digits) || digits.startsWith("424242")) return m;
       return cardPlaceholder(p, m, digits);
     });
-    s = s.replace(PATTERNS.ssn, (m) =>
+    s = sub(s, PATTERNS.ssn, (m) =>
       m.startsWith("000-") ? m : `000-${p.digits("ssn", m, 2)}-${p.digits("ssn2", m, 4)}`,
     );
-    s = s.replace(PATTERNS.ipv4, (m) => (isDocumentationIPv4(m) ? m : ipv4Placeholder(p, m)));
-    s = s.replace(PATTERNS.ipv6, (m) => {
+    s = sub(s, PATTERNS.ipv4, (m) => (isDocumentationIPv4(m) ? m : ipv4Placeholder(p, m)));
+    s = sub(s, PATTERNS.ipv6, (m) => {
       if (!isIPv6(m)) return m;
       const lower = m.toLowerCase();
       if (lower === "::" || lower === "::1" || lower.startsWith("2001:db8:")) return m;
       return ipv6Placeholder(p, m);
     });
-    s = s.replace(PATTERNS.phone, (m) => {
+    s = sub(s, PATTERNS.phone, (m) => {
       if (NOT_A_PHONE.some((shape) => shape.test(m))) return m;
       const digits = m.replace(/\D/g, "");
       // Card placeholders (already replaced above) are Luhn-valid; phones rarely are that long.
       if (digits.length >= 13 && luhnValid(digits)) return m;
       return digits.length >= 7 && digits.length <= 15 ? phonePlaceholder(p, m) : m;
     });
-    s = s.replace(
+    s = sub(
+      s,
       PATTERNS.keyValue,
       (
         m,
@@ -356,6 +373,9 @@ export function createRedactor(rules?: RedactionRules): Redactor {
   };
 
   const sensitiveValue = (value: unknown): unknown => {
+    if (collector && (typeof value === "string" || typeof value === "number")) {
+      if (!isAlreadyRedacted(String(value))) collector.add(String(value));
+    }
     if (typeof value === "string") {
       if (value.length === 0 || isAlreadyRedacted(value)) return value;
       const scheme = /^(Bearer|Basic|Token|Digest)\s+/.exec(value);
@@ -382,7 +402,11 @@ export function createRedactor(rules?: RedactionRules): Redactor {
     return Number(text(digits));
   };
 
-  return { text, sensitiveKey, sensitiveValue, number };
+  const collect = (into: Set<string> | null): void => {
+    collector = into;
+  };
+
+  return { text, sensitiveKey, sensitiveValue, number, collect };
 }
 
 function isAlreadyRedacted(value: string): boolean {
