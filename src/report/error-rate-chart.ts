@@ -19,7 +19,7 @@ export function errorRateChart(hourly: readonly HourlyPoint[], title: string): s
     const errors = slice.reduce((sum, p) => sum + p.errors, 0);
     const first = slice[0]?.hour ?? "";
     buckets.push({
-      label: `${first.slice(5, 10)} ${first.slice(11, 13)}h`,
+      label: mermaidSafe(`${first.slice(5, 10)} ${first.slice(11, 13)}h`),
       rate: calls > 0 ? Math.round((errors / calls) * 10_000) / 100 : 0,
     });
   }
