@@ -11,6 +11,7 @@ import type { FunctionReport, GateVerdict, RepoRef, Report } from "./report/type
 import { assessRisk } from "./risk/assess-risk.ts";
 import { levelRank } from "./risk/level-for-score.ts";
 import type { RiskLevel } from "./risk/types.ts";
+import { buildScenarios, type ScenarioModuleInfo } from "./scenarios/build-scenarios.ts";
 import type { Scenario } from "./scenarios/types.ts";
 import {
   type FunctionTelemetry,
@@ -34,6 +35,8 @@ export interface AnalyzeInput {
   telemetryError?: string;
   /** Where the config came from, shown in the footer (default `.github/faultline.yml`). */
   configPath?: string;
+  /** Head sources and output directory, so scenarios import the right module and method. */
+  scenarioModules?: ScenarioModuleInfo;
 }
 
 /**
@@ -69,7 +72,13 @@ export async function analyze(input: AnalyzeInput): Promise<Report> {
     }),
   );
 
-  const scenarios = await buildReportScenarios(input, functions, window, notices);
+  const scenarios = await buildReportScenarios(
+    input,
+    functions,
+    window,
+    telemetry.available,
+    notices,
+  );
 
   const riskiest = functions[0]?.risk;
   const level: RiskLevel = riskiest?.level ?? "low";
@@ -162,6 +171,9 @@ export function servicesFor(
   return [...found].sort();
 }
 
+/** Code-unit order: unlike localeCompare, the same on every machine and locale. */
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 async function readHistory(
   provider: HistoryProvider | null,
   functions: readonly ChangedFunction[],
@@ -183,20 +195,46 @@ export function sortByRisk(functions: FunctionReport[]): FunctionReport[] {
     (a, b) =>
       b.risk.score - a.risk.score ||
       levelRank(b.risk.level) - levelRank(a.risk.level) ||
-      a.fn.file.localeCompare(b.fn.file) ||
+      compareText(a.fn.file, b.fn.file) ||
       a.fn.startLine - b.fn.startLine ||
-      a.fn.name.localeCompare(b.fn.name),
+      compareText(a.fn.name, b.fn.name),
   );
 }
 
+/**
+ * Regression scenarios from captured production inputs, riskiest functions first. Needs
+ * the store; a failing sample query costs the scenarios, never the report.
+ */
 async function buildReportScenarios(
-  _input: AnalyzeInput,
-  _functions: readonly FunctionReport[],
-  _window: TelemetryWindow,
-  _notices: string[],
+  input: AnalyzeInput,
+  functions: readonly FunctionReport[],
+  window: TelemetryWindow,
+  telemetryAvailable: boolean,
+  notices: string[],
 ): Promise<Scenario[]> {
-  // Wired to src/scenarios/build-scenarios.ts once it lands.
-  return [];
+  const { store, config } = input;
+  if (!store || !telemetryAvailable || !config.scenarios.enabled) return [];
+  const candidates = functions.map((f) => f.fn).filter((fn) => fn.change !== "removed");
+  if (candidates.length === 0) return [];
+  try {
+    const services = servicesFor(candidates, config.services);
+    const samples = await store.inputSamples({
+      functions: candidates.map((fn) => ({ file: fn.file, name: fn.name })),
+      window,
+      ...(services.length > 0 ? { services } : {}),
+      // More than we keep, so selection can pick distinct input shapes and outcomes.
+      limitPerFunction: config.scenarios.maxPerFunction * 3,
+    });
+    return buildScenarios({
+      functions: candidates,
+      samples,
+      config: config.scenarios,
+      ...(input.scenarioModules ? { moduleInfo: input.scenarioModules } : {}),
+    });
+  } catch (error) {
+    notices.push(`Scenarios skipped: ${(error as Error).message}.`);
+    return [];
+  }
 }
 
 export interface GateInput {

@@ -5,7 +5,7 @@
  */
 import { analyze } from "./analyze.ts";
 import { collectChanges } from "./code/collect-changes.ts";
-import type { SourceProvider } from "./code/types.ts";
+import type { ChangeSet, SourceProvider } from "./code/types.ts";
 import type { Config } from "./config.ts";
 import { CODEOWNERS_PATHS, parseCodeowners } from "./history/codeowners.ts";
 import type { HistoryProvider } from "./history/types.ts";
@@ -47,6 +47,7 @@ export async function runAnalysis(params: RunAnalysisParams): Promise<Report> {
     override: params.override ?? null,
     ...(params.telemetryError ? { telemetryError: params.telemetryError } : {}),
     ...(params.configPath ? { configPath: params.configPath } : {}),
+    scenarioModules: { sources: await headSources(params.source, changes) },
   });
   const ownersOf = await readCodeowners(params.source);
   if (ownersOf) {
@@ -56,6 +57,28 @@ export async function runAnalysis(params: RunAnalysisParams): Promise<Report> {
     }
   }
   return report;
+}
+
+/** Files whose head text scenarios get (GitHub reads cost an API call each). */
+const MAX_SCENARIO_SOURCES = 50;
+
+/** Head text of the changed files, so scenarios can tell how a function is reachable. */
+async function headSources(
+  source: SourceProvider,
+  changes: ChangeSet,
+): Promise<Map<string, string>> {
+  const files = [
+    ...new Set(changes.functions.filter((f) => f.change !== "removed").map((f) => f.file)),
+  ].slice(0, MAX_SCENARIO_SOURCES);
+  const texts = await Promise.all(
+    files.map((file) => source.readFile(source.head, file).catch(() => null)),
+  );
+  const sources = new Map<string, string>();
+  files.forEach((file, i) => {
+    const text = texts[i];
+    if (text !== undefined && text !== null) sources.set(file, text);
+  });
+  return sources;
 }
 
 async function readCodeowners(source: SourceProvider) {
