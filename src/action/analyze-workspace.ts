@@ -7,6 +7,7 @@ import type { RepoRef, Report } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
 import { openTelemetryStore } from "../telemetry/open-store.ts";
 import type { TelemetryStore } from "../telemetry/types.ts";
+import { hideClickHouseUrl } from "./hide-clickhouse-url.ts";
 
 export interface ClickHouseServer {
   url: string;
@@ -59,7 +60,9 @@ export async function analyzeWorkspace(params: AnalyzeWorkspaceParams): Promise<
       ...(telemetry.error ? { telemetryError: telemetry.error } : {}),
       onProgress: params.log,
     });
-    report.notices.unshift(...params.notices);
+    report.notices = [...params.notices, ...report.notices].map((notice) =>
+      hideClickHouseUrl(notice, params.clickhouse.url),
+    );
     return report;
   } finally {
     await telemetry.store?.close();
@@ -84,7 +87,8 @@ async function openStore(
     });
     return { store, error: null };
   } catch (error) {
-    params.log(`ClickHouse unavailable: ${(error as Error).message}`);
-    return { store: null, error: (error as Error).message };
+    const message = hideClickHouseUrl((error as Error).message, params.clickhouse.url);
+    params.log(`ClickHouse unavailable: ${message}`);
+    return { store: null, error: message };
   }
 }

@@ -268,6 +268,23 @@ describe("the GitHub Action bundle", () => {
     expect(fake.comments(OWNER, REPO, 3)).toHaveLength(0);
   });
 
+  it("reports neutral, not low, when ClickHouse is unreachable", async () => {
+    const closed = await startClickHouseHttpServer({ connection });
+    await closed.close();
+    const run = await runAction({
+      number: 3,
+      head: highSha,
+      inputs: { "clickhouse-url": closed.url, comment: "false" },
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toContain("gate neutral");
+    expect(run.summary).toContain("Telemetry unavailable");
+    expect(run.summary).not.toContain(new URL(closed.url).host);
+    expect(run.summary).toContain("could not reach ClickHouse at the clickhouse-url server");
+    const report = JSON.parse(await readFile(run.outputs["report-json"]!, "utf8"));
+    expect(report.gate.conclusion).toBe("neutral");
+  });
+
   it("fails on a wrong input, naming it, before doing anything", async () => {
     const requestsBefore = fake.requests.length;
     const run = await runAction({ number: 1, head: lowSha, inputs: { "fail-on": "hgih" } });
