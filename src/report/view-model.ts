@@ -297,7 +297,7 @@ function detailView(report: Report, f: FunctionReport, limits: ViewLimits): Deta
   };
 }
 
-function scenarioView(report: Report, s: Scenario, withCode: boolean): ScenarioView {
+function scenarioView(s: Scenario, withCode: boolean): ScenarioView {
   return {
     fn: `${codeSpan(s.key.name, { max: 80 })} in ${escapeMarkdown(s.key.file, 120)}`,
     fileName: codeSpan(s.fileName, { max: 160 }),
@@ -316,7 +316,7 @@ function scenarioView(report: Report, s: Scenario, withCode: boolean): ScenarioV
         })),
     code:
       withCode && s.code
-        ? codeBlock(redact(s.code), report.scenarios[0]?.framework ? "ts" : "", 200)
+        ? codeBlock(redact(s.code), /\.[cm]?tsx?$/.test(s.fileName) ? "ts" : "js", 200)
         : null,
   };
 }
@@ -366,7 +366,7 @@ export function buildView(report: Report, limits: ViewLimits = FULL_VIEW): Repor
     chart: charted && mermaid ? { title: codeSpan(charted.fn.name, { max: 80 }), mermaid } : null,
     details: details.map((f) => detailView(report, f, limits)),
     omittedDetails: report.functions.length - details.length,
-    scenarios: report.scenarios.map((s) => scenarioView(report, s, limits.scenarioCode)),
+    scenarios: report.scenarios.map((s) => scenarioView(s, limits.scenarioCode)),
     scenarioCount: report.scenarios.length,
     skipped: report.skipped.map((s) => ({
       file: escapeMarkdown(s.file, 160),

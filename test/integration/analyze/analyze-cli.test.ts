@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
+import { serialize } from "../../../src/instrument/serialize.ts";
 import type { Report } from "../../../src/report/types.ts";
 import { openTelemetryStore } from "../../../src/telemetry/open-store.ts";
 import { seedFunctionTraffic, v8Stack } from "../../support/telemetry-fixtures.ts";
@@ -86,6 +87,21 @@ describe("faultline analyze", () => {
         },
         entrypoint: "POST /api/cart/quote",
       });
+      // Calls captured by faultline/instrument: the inputs behind regression scenarios.
+      await seedFunctionTraffic(store.connection, {
+        service: "shop",
+        version: base,
+        file: "/usr/src/app/src/pricing.js",
+        functionName: "applyDiscount",
+        calls: 6,
+        from: new Date(now - 86_400_000),
+        to: new Date(now - 60_000),
+        attributes: {
+          "faultline.args": serialize([120, { amount: 20 }]),
+          "faultline.outcome": "return",
+          "faultline.result": serialize(100),
+        },
+      });
     } finally {
       await store.close();
     }
@@ -120,17 +136,24 @@ describe("faultline analyze", () => {
       name: "applyDiscount",
       signatureChanged: true,
     });
-    expect(top?.telemetry?.current).toMatchObject({ calls: 400, errors: 24 });
+    expect(top?.telemetry?.current).toMatchObject({ calls: 406, errors: 24 });
     expect(top?.telemetry?.exceptions[0]?.type).toBe("TypeError");
     expect(top?.telemetry?.exceptions[0]?.sampleMessage).not.toContain("jane@acme.io");
     expect(top?.history?.recentCommits.map((c) => c.subject)).toEqual(["pricing"]);
     const factors = Object.fromEntries(top?.risk.factors.map((f) => [f.id, f]) ?? []);
-    expect(factors.errorRate?.detail).toBe("6.0% of calls fail (24 of 400)");
+    expect(factors.errorRate?.detail).toBe("5.9% of calls fail (24 of 406)");
     expect(factors.blastRadius?.value).toBeGreaterThan(0);
     // `total` calls applyDiscount but did not change itself: it is a caller, not a changed function.
     expect(report.functions).toHaveLength(1);
     expect(top?.fn.callers.map((c) => c.function)).toEqual(["total.<anonymous>"]);
     expect(top?.risk.level).toBe("high");
+    expect(report.scenarios).toHaveLength(1);
+    expect(report.scenarios[0]).toMatchObject({
+      key: { file: "src/pricing.js", name: "applyDiscount" },
+      framework: "vitest",
+      runnable: true,
+    });
+    expect(report.scenarios[0]?.cases[0]).toMatchObject({ args: "120, { amount: 20 }", seen: 6 });
   });
 
   it("prints the comment and exits 1 when the gate trips", async () => {
@@ -157,6 +180,10 @@ describe("faultline analyze", () => {
     expect(comment).toContain("❌ Gate failed");
     expect(comment).toContain("`applyDiscount`");
     expect(comment).toContain("`POST /api/cart/quote`");
+    expect(comment).toContain("🧪 Regression scenarios from production inputs (1)");
+    expect(comment).toMatch(
+      /```js\n\/\/ Regression scenarios for `applyDiscount`[\s\S]*120, \{ amount: 20 \}[\s\S]*\n```\n/,
+    );
   });
 
   it("without a store, says telemetry is unavailable and stays neutral", async () => {
