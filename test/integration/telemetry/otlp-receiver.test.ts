@@ -130,7 +130,7 @@ describe("OTLP receiver", () => {
           "cart.items": "3",
         },
       });
-      const event = (failed[0]?.eventAttributes as Record<string, string>[])[0];
+      const event = (failed[0]?.eventAttributes as Record<string, string>[] | undefined)?.[0];
       expect(event?.["exception.type"]).toBe("RangeError");
       expect(event?.["exception.stacktrace"]).toContain(
         "at OrderService.checkout (/usr/src/app/src/orders.js:10:13)",
