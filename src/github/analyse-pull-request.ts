@@ -5,13 +5,14 @@
  * Nothing from the PR is checked out or executed: files are read through the API.
  */
 import type { Logger } from "probot";
+import { createFunctionLocator } from "../code/function-locator.ts";
 import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import type { HistoryProvider } from "../history/types.ts";
 import { renderCheckSummary, renderComment, riskyAnnotations } from "../report/render.ts";
 import type { RepoRef } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
-import type { TelemetryStore } from "../telemetry/types.ts";
+import type { FrameLocator, TelemetryStore } from "../telemetry/types.ts";
 import { AnalysisCancelled, type AnalysisJob, type AnalysisProcessor } from "./analysis-queue.ts";
 import { checkMessages } from "./check-messages.ts";
 import { type CheckConclusion, type CheckRunRegistry, completeCheckRun } from "./check-runs.ts";
@@ -22,10 +23,22 @@ import type { AppSettings } from "./settings.ts";
 import { upsertComment } from "./upsert-comment.ts";
 import { withTelemetryTimeout, withTimeout } from "./with-telemetry-timeout.ts";
 
-/** Opens the telemetry store an installation's repo reads; null when none is configured. */
+/** What the store needs to know about the repo being analysed. */
+export interface StoreContext {
+  /** The repo's validated `.github/faultline.yml` (telemetry tables, path mappings). */
+  config: Config;
+  /** Maps stack frames to functions, reading files through the GitHub API. */
+  locator?: FrameLocator;
+}
+
+/**
+ * Opens the telemetry store an installation's repo reads; null when none is configured.
+ * Throwing (or exceeding FAULTLINE_TELEMETRY_TIMEOUT_MS) reports telemetry as unavailable.
+ */
 export type StoreFor = (
   installationId: number,
   repo: { owner: string; repo: string },
+  context: StoreContext,
 ) => Promise<TelemetryStore | null>;
 
 export interface SourceForParams {
@@ -142,16 +155,21 @@ async function analyse(
   });
   signal.throwIfAborted();
 
-  const opened = await openStore(deps, job, signal, log);
+  const source = await deps.sourceFor({
+    octokit,
+    owner,
+    repo,
+    pullNumber,
+    base: await mergeBase(octokit, owner, repo, pull.base.sha, job.headSha),
+    head: job.headSha,
+  });
+  const locator = createFunctionLocator({
+    readFile: (rev, path) => source.readFile(rev, path),
+    listFiles: () => source.listFiles(source.head),
+    fallbackRevision: source.base,
+  });
+  const opened = await openStore(deps, job, { config, locator }, signal, log);
   try {
-    const source = await deps.sourceFor({
-      octokit,
-      owner,
-      repo,
-      pullNumber,
-      base: pull.base.sha,
-      head: job.headSha,
-    });
     const repoRef: RepoRef = {
       owner,
       repo,
@@ -226,14 +244,41 @@ async function authenticate(deps: ProcessorDeps, installationId: number): Promis
   }
 }
 
+/**
+ * The merge base of the PR's base and head: what GitHub diffs a PR against. The base
+ * branch may have moved on since; reading "before" files there would show its changes
+ * as the PR's.
+ */
+async function mergeBase(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  base: string,
+  head: string,
+): Promise<string> {
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner,
+      repo,
+      basehead: `${base}...${head}`,
+      per_page: 1,
+    });
+    return data.merge_base_commit.sha;
+  } catch (error) {
+    if (httpStatus(error) === 404) return base;
+    throw error;
+  }
+}
+
 async function openStore(
   deps: ProcessorDeps,
   job: AnalysisJob,
+  context: StoreContext,
   signal: AbortSignal,
   log: Logger,
 ): Promise<{ store: TelemetryStore | null; error?: string }> {
   const timeoutMs = deps.settings.telemetryTimeoutMs;
-  const pending = deps.storeFor(job.installationId, { owner: job.owner, repo: job.repo });
+  const pending = deps.storeFor(job.installationId, { owner: job.owner, repo: job.repo }, context);
   try {
     const store = await withTimeout(pending, timeoutMs, signal);
     return { store: store ? withTelemetryTimeout(store, timeoutMs, signal) : null };

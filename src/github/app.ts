@@ -24,7 +24,7 @@ import { defaultStoreFor } from "./default-store-for.ts";
 import { registerWebhooks } from "./register-webhooks.ts";
 import type { AppSettings } from "./settings.ts";
 
-export type { StoreFor } from "./analyse-pull-request.ts";
+export type { StoreContext, StoreFor } from "./analyse-pull-request.ts";
 
 export interface AppOptions extends AppSettings {
   /**

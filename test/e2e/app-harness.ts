@@ -93,13 +93,14 @@ export async function startAppHarness(options: HarnessOptions = {}): Promise<App
   );
   // Same retry/throttling behaviour as production, on a faster clock: retries wait
   // milliseconds instead of seconds and writes are not spaced a second apart.
-  const Octokit = ProbotOctokit.defaults({
-    retry: { retryAfterBaseValue: 5 },
-    throttle: {
-      retryAfterBaseValue: 5,
-      write: new Bottleneck.Group({ maxConcurrent: 4, minTime: 0 }),
-    },
-  });
+  // (A function default: Probot rebuilds installation clients from plain options, and
+  // only a function is applied again each time.)
+  const write = new Bottleneck.Group({ maxConcurrent: 4, minTime: 0 });
+  const Octokit = ProbotOctokit.defaults((options: Record<string, Record<string, unknown>>) => ({
+    ...options,
+    retry: { ...options.retry, retryAfterBaseValue: 5 },
+    throttle: { ...options.throttle, retryAfterBaseValue: 5, write },
+  }));
   const port = await freePort();
   const server = new Server({
     Probot: Probot.defaults({ appId, privateKey, secret, baseUrl: fake.url, Octokit, log }),
@@ -169,12 +170,12 @@ function example(
   return structuredClone(found);
 }
 
-function repository(): Json {
+function repository(name = REPO): Json {
   const base = example("pull_request", "opened").repository as Json;
   return {
     ...base,
-    name: REPO,
-    full_name: `${OWNER}/${REPO}`,
+    name,
+    full_name: `${OWNER}/${name}`,
     owner: { ...(base.owner as Json), login: OWNER },
     default_branch: "main",
   };
@@ -187,6 +188,8 @@ export interface PullTarget {
   draft?: boolean;
   /** Fork PRs: the head repository's owner. */
   headOwner?: string;
+  /** Repository name under OWNER; default REPO. */
+  repo?: string;
 }
 
 /** A `pull_request.<action>` payload for a PR of the fake repo. */
@@ -197,11 +200,11 @@ export function pullRequestPayload(
 ): Json {
   const payload = example("pull_request", action);
   const pull = payload.pull_request as Json;
-  const repo = repository();
+  const repo = repository(target.repo);
   const headOwner = target.headOwner ?? OWNER;
   const headRepo = {
     ...repo,
-    full_name: `${headOwner}/${REPO}`,
+    full_name: `${headOwner}/${target.repo ?? REPO}`,
     owner: { ...(repo.owner as Json), login: headOwner },
     fork: headOwner !== OWNER,
   };
@@ -228,18 +231,19 @@ export function issueCommentPayload(
   user: string,
   body: string,
   commentId: number,
+  repoName = REPO,
 ): Json {
   const payload = example("issue_comment", "created");
   const issue = payload.issue as Json;
   const comment = payload.comment as Json;
   return {
     ...payload,
-    repository: repository(),
+    repository: repository(repoName),
     installation: { id: INSTALLATION_ID },
     issue: {
       ...issue,
       number,
-      pull_request: { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}` },
+      pull_request: { url: `https://api.github.com/repos/${OWNER}/${repoName}/pulls/${number}` },
     },
     comment: {
       ...comment,

@@ -390,7 +390,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     contents_url: string;
   }
 
-  const diffTrees = async (repo: RepoState, from: string, to: string): Promise<FileEntry[]> => {
+  // Commits are immutable, so a diff is computed (by git, when the repo came from git) once.
+  const diffCache = new Map<string, Promise<FileEntry[]>>();
+  const diffTrees = (repo: RepoState, from: string, to: string): Promise<FileEntry[]> => {
+    const key = `${repo.id}:${from}..${to}`;
+    let cached = diffCache.get(key);
+    if (!cached) {
+      cached = computeDiff(repo, from, to);
+      diffCache.set(key, cached);
+    }
+    return cached.then((files) => files.map((file) => ({ ...file })));
+  };
+
+  const computeDiff = async (repo: RepoState, from: string, to: string): Promise<FileEntry[]> => {
     const a = repo.commits.get(from)?.tree ?? new Map<string, string>();
     const b = repo.commits.get(to)?.tree ?? new Map<string, string>();
     const entry = (
