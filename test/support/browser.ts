@@ -44,6 +44,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       "--disable-sync",
     ],
   });
+  // Fail fast: a test page that has not answered in 10 s is broken, not slow.
+  context.setDefaultTimeout(10_000);
   return {
     context,
     newPage: () => context.newPage(),

@@ -3,6 +3,7 @@
  * embedded chDB). Every read and write is keyed by one installation id, and each password is
  * sealed with that id as associated data: a row copied to another installation does not open.
  */
+import { UsageError } from "../../errors.ts";
 import type { ClickHouseConnection } from "../../telemetry/types.ts";
 import type {
   InstallationSettings,
@@ -40,6 +41,11 @@ export interface InstallationSettingsStore {
   rotate(): Promise<number>;
 }
 
+export interface SettingsStoreOptions {
+  /** Database of Faultline's settings table in the operator's ClickHouse. Default `default`. */
+  database?: string;
+}
+
 const passwordContext = (installationId: number): string =>
   `installation:${installationId}:clickhouse-password`;
 
@@ -58,11 +64,20 @@ function assertInstallationId(installationId: number): void {
 export function createSettingsStore(
   connection: ClickHouseConnection,
   box: SecretBox,
+  options: SettingsStoreOptions = {},
 ): InstallationSettingsStore {
+  const database = options.database ?? "default";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new UsageError(
+      `"${database}" is not a valid ClickHouse database name for Faultline's settings: use letters, digits and underscores.`,
+    );
+  }
+  // Qualified: a connection shared with other work may have another current database.
+  const table = `${database}.${SETTINGS_TABLE}`;
   const latestRow = async (installationId: number): Promise<SettingsRow | null> => {
     assertInstallationId(installationId);
     const rows = await connection.query<SettingsRow>(
-      `SELECT * FROM ${SETTINGS_TABLE} WHERE installation_id = {id:UInt64}
+      `SELECT * FROM ${table} WHERE installation_id = {id:UInt64}
        ORDER BY updated_at DESC LIMIT 1`,
       { id: installationId },
     );
@@ -88,7 +103,7 @@ export function createSettingsStore(
     installationId: number,
     settings: Omit<InstallationSettings, "installationId" | "updatedAt">,
   ): Promise<void> => {
-    await connection.insert(SETTINGS_TABLE, [
+    await connection.insert(table, [
       {
         installation_id: installationId,
         url: settings.url,
@@ -110,7 +125,7 @@ export function createSettingsStore(
   return {
     async init() {
       await connection.command(
-        `CREATE TABLE IF NOT EXISTS ${SETTINGS_TABLE} (
+        `CREATE TABLE IF NOT EXISTS ${table} (
           installation_id UInt64,
           url String,
           database String,
@@ -148,7 +163,7 @@ export function createSettingsStore(
     },
     async rotate() {
       const rows = await connection.query<SettingsRow>(
-        `SELECT * FROM ${SETTINGS_TABLE} ORDER BY installation_id, updated_at DESC
+        `SELECT * FROM ${table} ORDER BY installation_id, updated_at DESC
          LIMIT 1 BY installation_id`,
       );
       let rotated = 0;

@@ -42,7 +42,8 @@ export interface ConnectionTarget {
   url: string;
   username: string;
   password: string;
-  database: string;
+  /** Omitted by the connection test, which checks the database exists before using it. */
+  database?: string;
 }
 
 export type OpenConnection = (target: ConnectionTarget) => Promise<ClickHouseConnection>;
@@ -91,7 +92,8 @@ function securityHeaders(res: ServerResponse, nonce: string): void {
     `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.setHeader("x-content-type-options", "nosniff");
-  res.setHeader("referrer-policy", "no-referrer");
+  // same-origin: our own POSTs carry a real Origin (checked below); GitHub never sees a Referer.
+  res.setHeader("referrer-policy", "same-origin");
   res.setHeader("cache-control", "no-store");
   res.setHeader("x-frame-options", "DENY");
 }
@@ -198,7 +200,6 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
         url: input.url,
         username: input.username,
         password,
-        database: input.database,
       });
     } catch (error) {
       const raw = error instanceof Error ? error.message : String(error);

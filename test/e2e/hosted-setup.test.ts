@@ -1,0 +1,287 @@
+/**
+ * The hosted setup page in a real headless Chromium: GitHub sign-in through the fake
+ * GitHub's OAuth flow, saving settings, a failing and a passing "Test connection" (the
+ * passing one against a real ClickHouse HTTP endpoint over chDB), and the denial of
+ * anyone who is not an admin of the installation's account.
+ */
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import type { Page } from "playwright-core";
+import { Probot, Server } from "probot";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig } from "../../src/config.ts";
+import { createSecretBox } from "../../src/github/hosted/secret-box.ts";
+import {
+  createSettingsStore,
+  type InstallationSettingsStore,
+} from "../../src/github/hosted/settings-store.ts";
+import { createSetupHandler } from "../../src/github/hosted/setup-handler.ts";
+import {
+  type ClickHouseHttpServer,
+  startClickHouseHttpServer,
+} from "../../src/telemetry/clickhouse-http-server.ts";
+import {
+  type EmbeddedConnection,
+  openEmbeddedConnection,
+} from "../../src/telemetry/embedded-connection.ts";
+import { logsTableDdl, tracesTableDdl } from "../../src/telemetry/schema.ts";
+import { openServerConnection } from "../../src/telemetry/server-connection.ts";
+import { tableNames } from "../../src/telemetry/table-names.ts";
+import { launchBrowser, type TestBrowser } from "../support/browser.ts";
+import { type FakeGitHub, startFakeGitHub } from "../support/fake-github.ts";
+import { spanRow } from "../support/telemetry-fixtures.ts";
+
+const ACME = 11;
+const GLOBEX = 22;
+
+let fake: FakeGitHub;
+let dir: string;
+let embedded: EmbeddedConnection;
+let endpoint: ClickHouseHttpServer;
+let settings: InstallationSettingsStore;
+let server: Server;
+let appUrl: string;
+let browser: TestBrowser;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  fake = await startFakeGitHub();
+  fake.addRepo("acme", "shop", { installationId: ACME });
+  fake.addRepo("globex", "web", { installationId: GLOBEX });
+  fake.setOrgMembership("acme", "alice", "admin");
+  fake.setOrgMembership("globex", "bob", "admin");
+  fake.setOrgMembership("acme", "carol", "member");
+
+  dir = mkdtempSync(join(tmpdir(), "faultline-hosted-setup-"));
+  embedded = await openEmbeddedConnection(dir);
+  const names = tableNames({ ...defaultConfig().telemetry, database: "otel" });
+  await embedded.command("CREATE DATABASE IF NOT EXISTS otel");
+  await embedded.command(tracesTableDdl(names));
+  await embedded.command(logsTableDdl(names));
+  await embedded.insert(
+    "otel.otel_traces",
+    Array.from({ length: 12 }, (_, i) =>
+      spanRow({
+        name: "priceCart",
+        service: "checkout",
+        attributes: { "code.function.name": "priceCart", "code.file.path": `src/p${i % 2}.js` },
+      }),
+    ),
+  );
+  endpoint = await startClickHouseHttpServer({ connection: embedded });
+
+  const box = createSecretBox({ current: randomBytes(32).toString("base64") });
+  settings = createSettingsStore(embedded, box);
+  await settings.init();
+
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}`;
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const log = pino({ level: "warn" });
+  server = new Server({
+    port,
+    host: "127.0.0.1",
+    log,
+    Probot: Probot.defaults({
+      appId: fake.appId,
+      privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      secret: "webhook-secret",
+      baseUrl: fake.url,
+      log,
+    }),
+  });
+  await server.load((_app, { addHandler }) => {
+    addHandler(
+      createSetupHandler({
+        publicUrl: appUrl,
+        github: { webUrl: fake.url, apiUrl: fake.url },
+        oauth: { clientId: "Iv1.fakeclientid", clientSecret: "fake-client-secret" },
+        box,
+        settings,
+        openConnection: (target) => openServerConnection({ ...target, requestTimeoutMs: 5000 }),
+        log: { info: () => undefined, warn: () => undefined, error: console.error },
+      }),
+    );
+  });
+  await server.start();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await endpoint?.close();
+  await embedded?.close();
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(page: Page, login: string, installationId: number): Promise<void> {
+  fake.signInAs(login);
+  await page.goto(`${appUrl}/faultline/setup?installation_id=${installationId}`);
+}
+
+async function fill(page: Page, values: Record<string, string>): Promise<void> {
+  for (const [label, value] of Object.entries(values)) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}
+
+describe("hosted setup page in headless Chromium", () => {
+  it("redirects to GitHub sign-in with a state and no secrets in the URL", async () => {
+    fake.signInAs(null);
+    const page = await browser.newPage();
+    const response = await page.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+    const url = new URL(page.url());
+    expect(`${url.origin}${url.pathname}`).toBe(`${fake.url}/login/oauth/authorize`);
+    expect(url.searchParams.get("client_id")).toBe("Iv1.fakeclientid");
+    expect(url.searchParams.get("redirect_uri")).toBe(`${appUrl}/faultline/callback`);
+    expect(url.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(url.search).not.toContain("secret");
+    expect(response?.status()).toBe(401); // the fake GitHub's "not signed in"
+    await page.close();
+  });
+
+  it("signs an org admin in, saves settings, keeps the password secret", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "alice", ACME);
+    await expect.poll(() => page.url()).toBe(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+    await page.getByRole("heading", { name: "Telemetry connection" }).waitFor();
+    expect(await page.textContent("header")).toContain("alice");
+
+    const cookies = await browser.context.cookies(appUrl);
+    const session = cookies.find((c) => c.name.endsWith("faultline-session"));
+    expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax" });
+    expect(session?.name).toBe("__Host-faultline-session");
+
+    await fill(page, {
+      URL: endpoint.url,
+      Database: "otel",
+      User: "faultline_reader",
+      Password: "alice-pw-9f8e7d",
+      "Which services run each repository's code": "acme/shop: checkout",
+    });
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    expect(await page.getByLabel("Password", { exact: true }).inputValue()).toBe("");
+    expect(await page.content()).not.toContain("alice-pw-9f8e7d");
+    await expect.poll(() => page.textContent("#password-hint")).toContain("A password is saved");
+
+    const stored = await settings.get(ACME);
+    expect(stored).toMatchObject({
+      url: endpoint.url,
+      database: "otel",
+      username: "faultline_reader",
+      password: "alice-pw-9f8e7d",
+      updatedBy: "alice",
+      serviceMappings: [{ repository: "acme/shop", services: ["checkout"] }],
+    });
+    // Reloading shows the saved values but never the password.
+    await page.reload();
+    expect(await page.getByLabel("URL", { exact: true }).inputValue()).toBe(endpoint.url);
+    expect(await page.content()).not.toContain("alice-pw-9f8e7d");
+    await page.close();
+  });
+
+  it("explains a failing connection test in plain language", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "alice", ACME);
+    const closedPort = await freePort();
+    await fill(page, { URL: `http://127.0.0.1:${closedPort}` });
+    await page.getByRole("button", { name: "Test connection" }).click();
+    const report = page.locator("section[aria-labelledby=report-title]");
+    await report.getByText("needs attention").waitFor();
+    expect(await report.textContent()).toContain("Nothing accepted the connection at this URL");
+
+    await fill(page, { URL: endpoint.url, Database: "telemetry" });
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await report.getByText("There is no database").waitFor();
+    expect(await report.textContent()).toContain("otel");
+    // Testing does not save.
+    expect((await settings.get(ACME))?.database).toBe("otel");
+    await page.close();
+  });
+
+  it("passes a connection test against a real ClickHouse HTTP endpoint", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "alice", ACME);
+    // Password left blank: the test uses the stored one.
+    await page.getByRole("button", { name: "Test connection" }).click();
+    const report = page.locator("section[aria-labelledby=report-title]");
+    await report.getByText("works").waitFor();
+    const text = (await report.textContent()) ?? "";
+    expect(text).toContain("12 spans arrived in the last 24 hours");
+    expect(text).toContain("100% of those spans (12 of 12) carry code.function.name");
+    expect(text).toContain("Every mapped service sent spans");
+    await page.close();
+  });
+
+  it("denies other accounts' admins and non-admin members, in the page and in forged posts", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "alice", ACME);
+    const denied = await page.goto(`${appUrl}/faultline/setup?installation_id=${GLOBEX}`);
+    expect(denied?.status()).toBe(403);
+    expect(await page.textContent("h1")).toContain("cannot change this installation");
+
+    // A forged post for Globex with Alice's own valid session and CSRF token.
+    await page.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+    const forged = page.waitForResponse((r) => r.request().method() === "POST");
+    await page.evaluate(() => {
+      const form = document.querySelector("form[action$=setup]") as HTMLFormElement;
+      (form.elements.namedItem("installation_id") as HTMLInputElement).value = "22";
+      (form.elements.namedItem("url") as HTMLInputElement).value = "https://attacker.example";
+      form.requestSubmit(form.querySelector("button[value=save]") as HTMLButtonElement);
+    });
+    expect((await forged).status()).toBe(403);
+    await page.waitForURL(`${appUrl}/faultline/setup`);
+    expect(await page.textContent("h1")).toContain("cannot change this installation");
+    expect(await settings.get(GLOBEX)).toBeNull();
+
+    // Without the CSRF token, even Alice's own installation refuses the post.
+    await page.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+    const unprotected = page.waitForResponse((r) => r.request().method() === "POST");
+    await page.evaluate(() => {
+      const form = document.querySelector("form[action$=setup]") as HTMLFormElement;
+      (form.elements.namedItem("csrf") as HTMLInputElement).remove();
+      (form.elements.namedItem("url") as HTMLInputElement).value = "https://x.example";
+      form.requestSubmit(form.querySelector("button[value=save]") as HTMLButtonElement);
+    });
+    const noCsrf = (await unprotected).status();
+    expect(noCsrf).toBe(403);
+    expect((await settings.get(ACME))?.url).not.toBe("https://x.example");
+    await page.close();
+
+    // Bob (Globex admin) in his own browser sees an empty form for Globex, nothing of Acme's.
+    const bobBrowser = await launchBrowser();
+    try {
+      const bob = await bobBrowser.newPage();
+      fake.signInAs("bob");
+      await bob.goto(`${appUrl}/faultline/setup?installation_id=${GLOBEX}`);
+      await bob.getByRole("heading", { name: "Telemetry connection" }).waitFor();
+      expect(await bob.getByLabel("URL", { exact: true }).inputValue()).toBe("");
+      expect(await bob.content()).not.toContain(endpoint.url);
+      const bobDenied = await bob.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+      expect(bobDenied?.status()).toBe(403);
+      // Carol is a member of Acme but not an admin.
+      await bob.context().clearCookies();
+      fake.signInAs("carol");
+      const carol = await bob.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
+      expect(carol?.status()).toBe(403);
+    } finally {
+      await bobBrowser.close();
+    }
+  });
+});
