@@ -7,6 +7,8 @@
  *   tsx scripts/build-action.ts --check    build into a temp dir, fail when action/dist differs
  *   tsx scripts/build-action.ts --refresh-compat   re-take the compat binary from node_modules
  *   tsx scripts/build-action.ts --outdir DIR       build elsewhere (tests run the fresh bundle)
+ *   tsx scripts/build-action.ts --from-head        build action/dist from the committed sources
+ *                                                  only (a shared work tree may hold others' edits)
  *
  * Native bindings: each package loads its `.node` file via `node-gyp-build(__dirname)`,
  * which needs the package's own directory layout. The plugin below rewrites those calls
@@ -26,7 +28,17 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -287,8 +299,41 @@ async function check(): Promise<number> {
   }
 }
 
+/** Exports HEAD to a temp dir and runs this script's build there, into action/dist. */
+async function buildFromHead(): Promise<void> {
+  const temp = await mkdtemp(join(tmpdir(), "faultline-action-head-"));
+  try {
+    const tree = join(temp, "tree");
+    await mkdir(tree);
+    execFileSync("git", [
+      "-C",
+      root,
+      "archive",
+      "--format=tar",
+      "-o",
+      join(temp, "head.tar"),
+      "HEAD",
+    ]);
+    execFileSync("tar", ["-xf", join(temp, "head.tar"), "-C", tree]);
+    await symlink(join(root, "node_modules"), join(tree, "node_modules"), "dir");
+    execFileSync(
+      process.execPath,
+      ["--import", "tsx", join(tree, "scripts", "build-action.ts"), "--outdir", committedDist],
+      { cwd: tree, stdio: "inherit" },
+    );
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes("--check")) return check();
+  if (argv.includes("--from-head")) {
+    await buildFromHead();
+    console.log(`built ${relative(root, committedDist)} from HEAD:`);
+    await report(committedDist);
+    return 0;
+  }
   const outdirAt = argv.indexOf("--outdir");
   if (outdirAt >= 0) {
     const outdir = argv[outdirAt + 1];

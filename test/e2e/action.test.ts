@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/github/upsert-comment.ts";
+import { serialize } from "../../src/instrument/serialize.ts";
 import {
   type ClickHouseHttpServer,
   startClickHouseHttpServer,
@@ -158,6 +159,33 @@ beforeAll(async () => {
     from: new Date(now - 13 * day),
     to: new Date(now - 60_000),
   });
+  // Captured production inputs of priceCart (faultline/instrument's attributes).
+  const oneMug = [[{ sku: "MUG-01", quantity: 2 }]];
+  await seedFunctionTraffic(connection, {
+    ...common,
+    functionName: "priceCart",
+    calls: 12,
+    from: new Date(now - 2 * day),
+    to: new Date(now - 60_000),
+    attributes: {
+      "faultline.args": serialize(oneMug),
+      "faultline.outcome": "return",
+      "faultline.result": serialize({ subtotalCents: 2800, weightGrams: 700 }),
+    },
+  });
+  await seedFunctionTraffic(connection, {
+    ...common,
+    functionName: "priceCart",
+    calls: 5,
+    from: new Date(now - 2 * day),
+    to: new Date(now - 60_000),
+    attributes: {
+      "faultline.args": serialize([[]]),
+      "faultline.outcome": "throw",
+      "faultline.error.type": "PricingError",
+      "faultline.error.message": "cart is empty",
+    },
+  });
   clickhouse = await startClickHouseHttpServer({ connection });
 });
 
@@ -214,7 +242,7 @@ describe("the GitHub Action bundle", () => {
 
   it("passes a low-risk change: summary, outputs, one comment, exit 0", async () => {
     const run = await runAction({ number: 1, head: lowSha });
-    expect(run.stderr).toBe("");
+    expect(run.stderr).not.toMatch(/Error|Warning/);
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.outputs["risk-level"]).toBe("low");
     expect(Number(run.outputs["risk-score"])).toBeLessThan(25);
@@ -248,13 +276,26 @@ describe("the GitHub Action bundle", () => {
     expect(first.summary).toContain("priceCart");
     expect(first.summary).toContain("PricingError");
     expect(fake.comments(OWNER, REPO, 2)).toHaveLength(1);
+    // Regression scenarios from the captured inputs, written where the output points.
+    const scenarioFiles = await readdir(first.outputs["scenarios-dir"]!, { recursive: true });
+    const tests = scenarioFiles.filter((file) => file.endsWith(".test.js"));
+    expect(tests.length).toBeGreaterThan(0);
+    const code = await readFile(join(first.outputs["scenarios-dir"]!, tests[0]!), "utf8");
+    expect(code).toContain("priceCart");
+    expect(code).toContain("MUG-01");
 
     const again = await runAction({ number: 2, head: highSha });
     expect(again.exitCode).toBe(1);
     const comments = fake.comments(OWNER, REPO, 2);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain("priceCart");
-    expect(fake.requestsTo("POST /repos/:owner/:repo/issues/:number/comments")).toHaveLength(2);
+    const posts = fake
+      .requestsTo("POST /repos/:owner/:repo/issues/:number/comments")
+      .filter((request) => request.pathname.endsWith("/issues/2/comments"));
+    expect(posts).toHaveLength(1);
+    expect(fake.requestsTo("PATCH /repos/:owner/:repo/issues/comments/:id").length).toBeGreaterThan(
+      0,
+    );
   });
 
   it("lets the gate pass at a higher fail-on, and posts nothing with comment: false", async () => {
