@@ -27,7 +27,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import {
   copyFile,
   mkdir,
@@ -110,7 +110,8 @@ function nativeBindingsPlugin(): Plugin {
     name: "faultline-native-bindings",
     setup(pluginBuild) {
       for (const binding of NATIVE) {
-        const loaderPath = join(root, "node_modules", binding.pkg, binding.loader);
+        // esbuild reports real paths (node_modules may be a symlink, see --from-head).
+        const loaderPath = realpathSync(join(root, "node_modules", binding.pkg, binding.loader));
         pluginBuild.onLoad({ filter: /\.js$/ }, async (args) => {
           if (args.path !== loaderPath) return undefined;
           const source = await readFile(args.path, "utf8");
