@@ -140,6 +140,13 @@ async function fill(page: Page, values: Record<string, string>): Promise<void> {
   }
 }
 
+/** Sets a hidden input, as someone tampering with the form would. */
+async function setValue(page: Page, name: string, value: string): Promise<void> {
+  await page.locator(`form[action$=setup] input[name=${name}]`).evaluate((input, v) => {
+    (input as unknown as { value: string }).value = v;
+  }, value);
+}
+
 describe("hosted setup page in headless Chromium", () => {
   it("redirects to GitHub sign-in with a state and no secrets in the URL", async () => {
     fake.signInAs(null);
@@ -239,12 +246,9 @@ describe("hosted setup page in headless Chromium", () => {
     // A forged post for Globex with Alice's own valid session and CSRF token.
     await page.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
     const forged = page.waitForResponse((r) => r.request().method() === "POST");
-    await page.evaluate(() => {
-      const form = document.querySelector("form[action$=setup]") as HTMLFormElement;
-      (form.elements.namedItem("installation_id") as HTMLInputElement).value = "22";
-      (form.elements.namedItem("url") as HTMLInputElement).value = "https://attacker.example";
-      form.requestSubmit(form.querySelector("button[value=save]") as HTMLButtonElement);
-    });
+    await setValue(page, "installation_id", "22");
+    await fill(page, { URL: "https://attacker.example" });
+    await page.getByRole("button", { name: "Save" }).click();
     expect((await forged).status()).toBe(403);
     await page.waitForURL(`${appUrl}/faultline/setup`);
     expect(await page.textContent("h1")).toContain("cannot change this installation");
@@ -253,12 +257,11 @@ describe("hosted setup page in headless Chromium", () => {
     // Without the CSRF token, even Alice's own installation refuses the post.
     await page.goto(`${appUrl}/faultline/setup?installation_id=${ACME}`);
     const unprotected = page.waitForResponse((r) => r.request().method() === "POST");
-    await page.evaluate(() => {
-      const form = document.querySelector("form[action$=setup]") as HTMLFormElement;
-      (form.elements.namedItem("csrf") as HTMLInputElement).remove();
-      (form.elements.namedItem("url") as HTMLInputElement).value = "https://x.example";
-      form.requestSubmit(form.querySelector("button[value=save]") as HTMLButtonElement);
-    });
+    await page
+      .locator("form[action$=setup] input[name=csrf]")
+      .evaluate((input) => (input as unknown as { remove(): void }).remove());
+    await fill(page, { URL: "https://x.example" });
+    await page.getByRole("button", { name: "Save" }).click();
     const noCsrf = (await unprotected).status();
     expect(noCsrf).toBe(403);
     expect((await settings.get(ACME))?.url).not.toBe("https://x.example");

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
-import { type CheckId, checkConnection } from "../../../src/github/hosted/check-connection.ts";
+import {
+  type CheckId,
+  type ConnectionCheck,
+  checkConnection,
+} from "../../../src/github/hosted/check-connection.ts";
 import {
   type ClickHouseHttpServer,
   startClickHouseHttpServer,
@@ -74,7 +78,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const byId = (checks: { id: CheckId }[], id: CheckId) => checks.find((c) => c.id === id);
+const byId = (checks: ConnectionCheck[], id: CheckId) => checks.find((c) => c.id === id);
 
 describe("checkConnection against a real ClickHouse HTTP endpoint", () => {
   it("reports tables, recent spans, code.* share, stack share and silent mapped services", async () => {
