@@ -16,6 +16,9 @@ export interface DemoRepo {
 
 export const PR_BRANCH = "simplify-discounts";
 
+/** Where the generated scenarios go inside the repository (Faultline's default). */
+export const SCENARIOS_DIR = "faultline-scenarios";
+
 export async function createDemoRepo(params: {
   projectRoot: string;
   dir: string;
@@ -27,11 +30,13 @@ export async function createDemoRepo(params: {
   // The service's dependencies come from this checkout of Faultline: nothing is downloaded.
   await mkdir(join(dir, "node_modules"), { recursive: true });
   await symlink(projectRoot, join(dir, "node_modules/faultline"), "dir");
-  await symlink(
-    join(projectRoot, "node_modules/@opentelemetry"),
-    join(dir, "node_modules/@opentelemetry"),
-    "dir",
-  );
+  for (const dependency of ["@opentelemetry", "vitest"]) {
+    await symlink(
+      join(projectRoot, "node_modules", dependency),
+      join(dir, "node_modules", dependency),
+      "dir",
+    );
+  }
 
   await git(dir, ["init", "--quiet", "--initial-branch=main"]);
   await applyEdits(dir, PAST_FIX.edits, true);

@@ -3,17 +3,24 @@
  * Faultline's OTLP receiver; a PR changes two functions; Faultline analyses it, writes the
  * comment, scenarios and verdict, and the scenarios run against base and PR.
  */
-import { mkdir, readdir, symlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { defaultConfig } from "../../src/config.ts";
 import type { Report } from "../../src/report/types.ts";
 import { analysePullRequest } from "./analyse-pr.ts";
-import { createDemoRepo, type DemoRepo, openPullRequest, PR_BRANCH } from "./create-demo-repo.ts";
+import {
+  createDemoRepo,
+  type DemoRepo,
+  openPullRequest,
+  PR_BRANCH,
+  SCENARIOS_DIR,
+} from "./create-demo-repo.ts";
 import { git } from "./git.ts";
 import { generateLoad } from "./load-generator.ts";
+import { openDemoTelemetry } from "./open-demo-telemetry.ts";
 import { prepareOutputDir } from "./prepare-output-dir.ts";
 import type { ProcessGroup } from "./process-group.ts";
 import { runScenarios, type ScenarioRun } from "./run-scenarios.ts";
-import { startCollector } from "./start-collector.ts";
 import { startService } from "./start-service.ts";
 import { writeOutputs } from "./write-outputs.ts";
 
@@ -42,6 +49,7 @@ const BUSINESS_DATE = "2026-11-25";
 
 export async function runDemo(options: DemoOptions, group: ProcessGroup): Promise<DemoResult> {
   const { log, outDir } = options;
+  let requests = 0;
   const step = (n: number, text: string): void => log(`\n[${n}/6] ${text}`);
 
   step(1, "Creating the demo repository (the shop service) and its deployed commit");
@@ -53,73 +61,85 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
   log(`      ${repo.dir} @ ${repo.deployedSha.slice(0, 12)} (service.version)`);
 
   step(2, "Starting Faultline's OTLP receiver on embedded ClickHouse (chDB)");
-  const collector = await startCollector({
-    group,
-    projectRoot: options.projectRoot,
+  const config = defaultConfig();
+  const telemetry = await openDemoTelemetry({
+    config,
     dataDir: join(outDir, "telemetry"),
-  });
-  log(`      listening on ${collector.endpoint}, data in ${join(outDir, "telemetry")}`);
-
-  step(3, `Running the shop under load for ${options.seconds}s (real OTel SDK → OTLP/protobuf)`);
-  const service = await startService({
-    group,
-    repoDir: repo.dir,
     deployedSha: repo.deployedSha,
-    otlpEndpoint: collector.endpoint,
   });
-  const load = await generateLoad({
-    baseUrl: service.baseUrl,
-    seconds: options.seconds,
-    concurrency: 4,
-    maxRequests: options.ratePerSecond * options.seconds,
-    ratePerSecond: options.ratePerSecond,
-    seed: options.seed,
-    businessDate: BUSINESS_DATE,
-    ...(options.signal ? { signal: options.signal } : {}),
-    onProgress: (p) =>
-      log(
-        `      ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}s  ${p.sent} requests  ok ${p.ok} · 4xx ${p.clientErrors} · 5xx ${p.serverErrors}`,
-      ),
-  });
-  log(
-    `      done: ${load.sent} requests (ok ${load.ok} · 4xx ${load.clientErrors} · 5xx ${load.serverErrors})`,
-  );
-  await group.stop(service.process);
-  await group.stop(collector.process, 30_000);
-  log("      service stopped (spans flushed), receiver stopped (queue flushed)");
+  let report: Report;
+  try {
+    const endpoint = telemetry.receiver.url.replace(/\/$/, "");
+    log(`      OTLP/HTTP on ${endpoint}, data in ${join(outDir, "telemetry")}`);
 
-  step(4, "Opening the PR: one risky change, one harmless change");
-  const head = await openPullRequest(repo);
-  log(`      ${repo.deployedSha.slice(0, 7)}..${head.slice(0, 7)} on branch simplify-discounts`);
+    step(3, `Running the shop under load for ${options.seconds}s (real OTel SDK → OTLP/protobuf)`);
+    const service = await startService({
+      group,
+      repoDir: repo.dir,
+      deployedSha: repo.deployedSha,
+      otlpEndpoint: endpoint,
+    });
+    const load = await generateLoad({
+      baseUrl: service.baseUrl,
+      seconds: options.seconds,
+      concurrency: 4,
+      maxRequests: options.ratePerSecond * options.seconds,
+      ratePerSecond: options.ratePerSecond,
+      seed: options.seed,
+      businessDate: BUSINESS_DATE,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (p) =>
+        log(
+          `      ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}s  ${p.sent} requests  ok ${p.ok} · 4xx ${p.clientErrors} · 5xx ${p.serverErrors}`,
+        ),
+    });
+    requests = load.sent;
+    log(
+      `      done: ${load.sent} requests (ok ${load.ok} · 4xx ${load.clientErrors} · 5xx ${load.serverErrors})`,
+    );
+    await group.stop(service.process);
+    await telemetry.receiver.flush();
+    const stats = telemetry.receiver.stats();
+    log(`      service stopped; ${stats.acceptedSpans} spans received and stored`);
 
-  step(5, "Analysing the PR: changed functions × production telemetry × git history");
-  const report = await analysePullRequest({
-    repoDir: repo.dir,
-    base: repo.deployedSha,
-    head,
-    dataDir: join(outDir, "telemetry"),
-    onProgress: (message) => log(`      ${message}`),
-  });
-  const outputs = await writeOutputs(outDir, report);
+    step(4, "Opening the PR: one risky change, one harmless change");
+    const head = await openPullRequest(repo);
+    log(`      ${repo.deployedSha.slice(0, 7)}..${head.slice(0, 7)} on branch ${PR_BRANCH}`);
+
+    step(5, "Analysing the PR: changed functions × production telemetry × git history");
+    report = await analysePullRequest({
+      repoDir: repo.dir,
+      base: repo.deployedSha,
+      head,
+      config,
+      store: telemetry.store,
+      useSource: telemetry.useSource,
+      onProgress: (message) => log(`      ${message}`),
+    });
+  } finally {
+    await telemetry.close();
+  }
+  const scenariosDir = join(repo.dir, SCENARIOS_DIR);
+  const outputs = await writeOutputs({ outDir, scenariosDir, report });
   log(`\n${"─".repeat(100)}\n${outputs.comment.trim()}\n${"─".repeat(100)}`);
   log(
-    `      wrote ${["report.md", "report.json", "check.json", ...outputs.scenarioFiles.map((f) => `scenarios/${f}`)].join(", ")}`,
+    `      wrote ${["report.md", "report.json", "check.json", ...outputs.scenarioFiles.map((f) => relative(outDir, join(scenariosDir, f)))].join(", ")}`,
   );
   log(`      check run verdict: ${report.gate.conclusion} (gate fails at ${report.gate.failOn})`);
 
   step(6, "Running the generated scenarios against base and PR (vitest)");
   const runs = await runBothSides({
     group,
-    projectRoot: options.projectRoot,
     outDir,
     repo,
-    head,
+    head: report.head,
+    scenariosDir,
     log,
   });
 
   return {
     reportPath: join(outDir, "report.md"),
-    requests: load.sent,
+    requests,
     report,
     scenarios: runs,
   };
@@ -128,14 +148,13 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
 /** Base must pass (the scenarios describe production); the PR should not (the risky change). */
 async function runBothSides(params: {
   group: ProcessGroup;
-  projectRoot: string;
   outDir: string;
+  scenariosDir: string;
   repo: DemoRepo;
   head: string;
   log: (line: string) => void;
 }): Promise<{ base: ScenarioRun; pr: ScenarioRun } | null> {
-  const { group, outDir, repo, log } = params;
-  const scenariosDir = join(outDir, "scenarios");
+  const { group, outDir, repo, log, scenariosDir } = params;
   const hasScenarios = await readdir(scenariosDir).then(
     (files) => files.length > 0,
     () => false,
@@ -144,15 +163,6 @@ async function runBothSides(params: {
     log("      no runnable scenarios were generated (see the report's notices)");
     return null;
   }
-  // Generated tests import `vitest`; link this checkout's copy rather than install one.
-  await mkdir(join(outDir, "node_modules"), { recursive: true });
-  await symlink(
-    join(params.projectRoot, "node_modules/vitest"),
-    join(outDir, "node_modules/vitest"),
-    "dir",
-  ).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "EEXIST") throw error;
-  });
   await git(repo.dir, ["checkout", "--quiet", repo.deployedSha]);
   const base = await runScenarios({
     group,

@@ -9,7 +9,13 @@ export interface DemoOutputs {
   scenarioFiles: string[];
 }
 
-export async function writeOutputs(outDir: string, report: Report): Promise<DemoOutputs> {
+export async function writeOutputs(params: {
+  outDir: string;
+  /** Scenario files go here; their imports are relative to it. */
+  scenariosDir: string;
+  report: Report;
+}): Promise<DemoOutputs> {
+  const { outDir, scenariosDir, report } = params;
   const comment = renderComment(report);
   await writeFile(join(outDir, "report.md"), comment);
   await writeFile(join(outDir, "report.json"), reportToJson(report));
@@ -30,7 +36,7 @@ export async function writeOutputs(outDir: string, report: Report): Promise<Demo
   const scenarioFiles: string[] = [];
   for (const scenario of report.scenarios) {
     if (!scenario.runnable || scenario.code === null) continue;
-    const path = join(outDir, "scenarios", scenario.fileName);
+    const path = join(scenariosDir, scenario.fileName);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, scenario.code);
     scenarioFiles.push(scenario.fileName);

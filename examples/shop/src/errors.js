@@ -1,9 +1,12 @@
-/** Errors the shop raises on purpose; the HTTP layer maps them to 4xx answers. */
+/**
+ * Errors the shop raises on purpose; the HTTP layer maps them to 422 answers. The machine
+ * readable `reason` is not called `code`: OpenTelemetry would report it as the exception type.
+ */
 export class CheckoutError extends Error {
-  constructor(message, code) {
+  constructor(message, reason) {
     super(message);
     this.name = this.constructor.name;
-    this.code = code;
+    this.reason = reason;
   }
 }
 

@@ -82,7 +82,7 @@ async function handle(req, res) {
         span.recordException(error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
         span.setAttribute("http.response.status_code", status);
-        send(res, status, { error: error.code ?? "internal", message: error.message });
+        send(res, status, { error: error.reason ?? "internal", message: error.message });
       } finally {
         span.end();
       }
