@@ -9,8 +9,20 @@ import { redactText } from "../scenarios/redact.ts";
 /** Zero-width joiner: breaks `@user` and `#123` autolinks without changing what people read. */
 const ZWJ = "\u200D";
 
+/** Redaction is regex-heavy and fitting a comment renders it several times: memoise. */
+const redacted = new Map<string, string>();
+const REDACTED_CACHE_LIMIT = 20_000;
+
 /** Telemetry text is redacted before it is shown, even if the store redacted it already. */
-export const redact = (text: string): string => redactText(text);
+export function redact(text: string): string {
+  let out = redacted.get(text);
+  if (out === undefined) {
+    out = redactText(text);
+    if (redacted.size >= REDACTED_CACHE_LIMIT) redacted.clear();
+    redacted.set(text, out);
+  }
+  return out;
+}
 
 /** Defuses mentions (`@user`, `@org/team`), issue references (`#12`, `GH-12`) and emoji-free pings. */
 export function defusePings(text: string): string {
