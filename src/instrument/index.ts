@@ -117,14 +117,15 @@ export function instrument<F extends AnyFunction>(
     const target = new.target;
     return tracer.startActiveSpan(meta.name, { attributes: baseAttributes }, (span) => {
       const sampled = span.isRecording() && sampleRate > 0 && Math.random() < sampleRate;
-      // What redaction removed from the arguments, to spot results made from it.
-      const secrets = new Set<string>();
+      let outcomeLimits = limits;
       if (sampled) {
+        // What redaction removes from the arguments, to spot results made from it.
+        const secrets = new Set<string>();
         redactor.collect(secrets);
         span.setAttribute(ATTR.args, safeSerialize(args, limits));
         redactor.collect(null);
+        outcomeLimits = { ...limits, derivedFrom: secrets };
       }
-      const outcomeLimits: SerializeLimits = { ...limits, derivedFrom: secrets };
       let result: unknown;
       try {
         result =

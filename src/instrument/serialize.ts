@@ -226,13 +226,17 @@ class Walker {
         descriptor && !("value" in descriptor)
           ? { $t: "accessor" }
           : this.walk(descriptor?.value, depth + 1, childPath, childSensitive);
-      // defineProperty, not assignment: a `__proto__` key must stay a key.
-      Object.defineProperty(out, key, {
-        value: child,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      // A `__proto__` key must stay a key: assignment would set the prototype.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, {
+          value: child,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[key] = child;
+      }
     }
     if (keys.length > i) out.$more = { $t: "more", count: keys.length - i };
     return out;

@@ -143,6 +143,14 @@ const NOT_A_PHONE = [
   /^\d{3}-\d{2}-\d{4}$/,
 ];
 
+/**
+ * Cheap pre-check: text without any of these (no digits, `@`, `:`, `=`, `_`, scheme words,
+ * key headers, token prefixes) cannot match a built-in pattern.
+ */
+const MIGHT_HOLD_SECRET = /[\d@:=_]|Bearer|Basic|BEGIN|eyJ|xox|sk-|glpat-|AIza|AKIA|ASIA|SG\./;
+const CACHE_MAX_LENGTH = 256;
+const CACHE_ENTRIES = 4096;
+
 const RESERVED_EMAIL_DOMAIN = /@(?:[a-z0-9-]+\.)*example\.(?:com|org|net)$/i;
 
 /** Luhn checksum over a digit string. */
@@ -284,8 +292,30 @@ export function createRedactor(rules?: RedactionRules): Redactor {
       return out;
     });
 
+  // Results of `text` for short strings, with the originals each replaced (for `collect`).
+  const cache = new Map<string, { out: string; replaced: string[] }>();
   const text = (input: string): string => {
     if (input.length === 0) return input;
+    if (userPatterns.length === 0 && !MIGHT_HOLD_SECRET.test(input)) return input;
+    if (input.length > CACHE_MAX_LENGTH) return redactUncached(input);
+    let hit = cache.get(input);
+    if (!hit) {
+      const outer = collector;
+      const replaced = new Set<string>();
+      collector = replaced;
+      try {
+        hit = { out: redactUncached(input), replaced: [...replaced] };
+      } finally {
+        collector = outer;
+      }
+      if (cache.size >= CACHE_ENTRIES) cache.clear();
+      cache.set(input, hit);
+    }
+    if (collector) for (const original of hit.replaced) collector.add(original);
+    return hit.out;
+  };
+
+  const redactUncached = (input: string): string => {
     let s = input;
     for (const rule of userPatterns) {
       s = sub(s, rule.pattern, (m) => rule.replacement ?? generic("user", m));
@@ -362,7 +392,17 @@ export function createRedactor(rules?: RedactionRules): Redactor {
     return s;
   };
 
+  const keyCache = new Map<string, boolean>();
   const sensitiveKey = (key: string): boolean => {
+    let known = keyCache.get(key);
+    if (known === undefined) {
+      known = isSensitiveKey(key);
+      if (keyCache.size >= CACHE_ENTRIES) keyCache.clear();
+      keyCache.set(key, known);
+    }
+    return known;
+  };
+  const isSensitiveKey = (key: string): boolean => {
     const k = normaliseKey(key);
     if (k.length === 0 || allowKeys.has(k)) return false;
     if (SENSITIVE_KEY_EXACT.has(k)) return true;
