@@ -1,0 +1,129 @@
+/**
+ * `npm run demo` end to end, with the load shortened to a few seconds: a real service
+ * under real OTel SDK load, the real OTLP receiver on chDB, the real analysis, and the
+ * generated scenarios run by vitest against base and PR. Guards the README's main command.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+interface DemoRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function runDemo(outDir: string): Promise<DemoRun> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", "examples/demo.ts", "--seconds", "4", "--rate", "60", "--out", outDir],
+      {
+        cwd: projectRoot,
+        timeout: 85_000,
+        maxBuffer: 32 * 1024 * 1024,
+        env: { ...process.env, CI: "true" },
+      },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+        }),
+    );
+  });
+}
+
+/** Processes whose command line or working directory points into `dir`. */
+async function processesUsing(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "");
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => "");
+    if (cmdline.includes(dir) || cwd.startsWith(dir)) {
+      found.push(`${entry}: ${cmdline.replaceAll("\0", " ")}`);
+    }
+  }
+  return found;
+}
+
+describe("npm run demo", () => {
+  let outDir: string;
+  let run: DemoRun;
+
+  beforeAll(async () => {
+    outDir = join(await mkdtemp(join(tmpdir(), "faultline-demo-e2e-")), "out");
+    run = await runDemo(outDir);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (outDir) await rm(join(outDir, ".."), { recursive: true, force: true });
+  });
+
+  it("completes and leaves no process running", async () => {
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(await processesUsing(outDir)).toEqual([]);
+  });
+
+  it("writes a report whose headline names the risky function at high or critical", async () => {
+    const markdown = await readFile(join(outDir, "report.md"), "utf8");
+    const lines = markdown.split("\n");
+    const headline = lines.find((line) => line.startsWith("## ")) ?? "";
+    expect(headline).toMatch(/Faultline: (high|critical) risk/);
+    // The riskiest row of the table, right under the headline, is the risky function.
+    const firstRow = lines[lines.findIndex((line) => line.startsWith("|:--")) + 1] ?? "";
+    expect(firstRow).toContain("`redeemDiscount`");
+    expect(firstRow).toMatch(/\b(high|critical)\b/);
+    // The terminal shows the same comment.
+    expect(run.stdout).toContain(
+      markdown
+        .split("\n")
+        .find((l) => l.trim() !== "")!
+        .trim(),
+    );
+  });
+
+  it("scores the risky change high or critical and the harmless one low", async () => {
+    const report = JSON.parse(await readFile(join(outDir, "report.json"), "utf8")) as {
+      level: string;
+      functions: { fn: { file: string; name: string }; risk: { level: string; score: number } }[];
+      gate: { conclusion: string };
+    };
+    const risky = report.functions.find((f) => f.fn.name === "redeemDiscount");
+    expect(risky?.risk.level).toMatch(/^(high|critical)$/);
+    expect(report.functions[0]?.fn.name).toBe("redeemDiscount");
+    const harmless = report.functions.filter((f) => f.fn.file === "src/inventory.js");
+    expect(harmless.length).toBeGreaterThan(0);
+    for (const f of harmless) expect(f.risk.level, f.fn.name).toBe("low");
+    expect(report.gate.conclusion).toBe("failure");
+    const check = JSON.parse(await readFile(join(outDir, "check.json"), "utf8")) as {
+      conclusion: string;
+    };
+    expect(check.conclusion).toBe("failure");
+  });
+
+  it("writes scenarios that pass on base and catch the risky change on the PR", async () => {
+    const scenarioFiles = await readdir(join(outDir, "repo/faultline-scenarios"));
+    expect(scenarioFiles.some((f) => /redeemDiscount/.test(f))).toBe(true);
+    const results = JSON.parse(await readFile(join(outDir, "scenario-runs.json"), "utf8")) as {
+      base: { passed: number; failed: number; byFile: Record<string, { failed: number }> };
+      pr: { passed: number; failed: number; byFile: Record<string, { failed: number }> };
+    };
+    expect(results.base.failed).toBe(0);
+    expect(results.base.passed).toBeGreaterThan(0);
+    const riskyFile = Object.keys(results.pr.byFile).find((f) => /redeemDiscount/.test(f));
+    expect(riskyFile).toBeDefined();
+    expect(results.pr.byFile[riskyFile!]!.failed).toBeGreaterThan(0);
+    expect(existsSync(join(outDir, "repo/.git"))).toBe(true);
+  });
+});
