@@ -13,7 +13,7 @@ import {
   type ActionInputs,
   parseActionInputs,
 } from "./action-inputs.ts";
-import { type ActionResult, runFaultlineAction } from "./main.ts";
+import type { ActionResult } from "./main.ts";
 import { type PullRequestContext, pullRequestContext } from "./pull-request-context.ts";
 
 /** Runs the Action; never throws (a failure becomes `core.setFailed`). */
@@ -25,6 +25,9 @@ export async function run(): Promise<void> {
       if (secret) core.setSecret(secret);
     }
     const workspace = resolve(env.GITHUB_WORKSPACE ?? process.cwd());
+    // Loaded here, not at the top: the recipe pulls in the native tree-sitter bindings,
+    // and a runner they cannot load on must still get a readable failure.
+    const { runFaultlineAction } = await import("./main.ts");
     const result = await runFaultlineAction({
       inputs,
       workspace,
