@@ -149,6 +149,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
 
     const controller = new AbortController();
     running.set(jobKey, controller);
+    const fields = { pull: pullKey(data), headSha: data.headSha, jobId: jobKey };
+    options.log?.debug({ ...fields, attempt: job.attemptsMade + 1 }, "analysis started");
     let lastRenew = Date.now();
     const watch = setInterval(() => {
       void (async () => {
@@ -191,6 +193,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       return reason.why;
     }
     if (isPush) await redis.set(key.done(data), "1", "EX", DONE_TTL_SECONDS);
+    options.log?.debug(fields, "analysis finished");
     return "done";
   };
 

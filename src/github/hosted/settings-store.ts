@@ -37,6 +37,8 @@ export interface InstallationSettingsStore {
   view(installationId: number): Promise<InstallationSettingsView | null>;
   /** Saves a new version; `password: null` keeps the stored one. */
   save(installationId: number, input: ValidSettingsInput, actor: string): Promise<void>;
+  /** Forgets an installation's settings (it uninstalled the app). */
+  remove(installationId: number): Promise<void>;
   /** Re-seals passwords sealed with FAULTLINE_SECRET_KEY_PREVIOUS; returns how many. */
   rotate(): Promise<number>;
 }
@@ -159,6 +161,12 @@ export function createSettingsStore(
         ...input,
         password: input.password ?? previous?.password ?? "",
         updatedBy: actor,
+      });
+    },
+    async remove(installationId) {
+      assertInstallationId(installationId);
+      await connection.command(`ALTER TABLE ${table} DELETE WHERE installation_id = {id:UInt64}`, {
+        id: installationId,
       });
     },
     async rotate() {

@@ -1,0 +1,92 @@
+/**
+ * Builds the app from the environment, self-hosted or hosted:
+ * - always: the app settings (`FAULTLINE_*`, see `settings.ts`);
+ * - `REDIS_URL`: the shared BullMQ queue (replicas); `FAULTLINE_INSTALLATION_CONCURRENCY`
+ *   bounds one installation's analyses across replicas (default 2);
+ * - `FAULTLINE_PUBLIC_URL`: hosted mode, the setup page and per-installation settings.
+ *   Needs `FAULTLINE_SECRET_KEY` (and `FAULTLINE_SECRET_KEY_PREVIOUS` while rotating),
+ *   `GITHUB_CLIENT_ID` + `GITHUB_CLIENT_SECRET` (the app's OAuth credentials), and the
+ *   operator's ClickHouse for Faultline's settings table: `FAULTLINE_SETTINGS_CLICKHOUSE_URL`
+ *   (`_USER`, `_PASSWORD`, `_DATABASE`).
+ */
+import type { ApplicationFunction } from "probot";
+import { UsageError } from "../../errors.ts";
+import { openServerConnection } from "../../telemetry/server-connection.ts";
+import { settingsFromEnv } from "../settings.ts";
+import { createHostedApp, type HostedAppOptions } from "./hosted-app.ts";
+import { secretBoxFromEnv } from "./secret-box.ts";
+
+function required(env: NodeJS.ProcessEnv, name: string, why: string): string {
+  const value = env[name];
+  if (!value) throw new UsageError(`${name} is not set: ${why}`);
+  return value;
+}
+
+/** GitHub's web and API origins; GitHub Enterprise Server via Probot's `GHE_HOST`. */
+export function githubEndpointsFromEnv(env: NodeJS.ProcessEnv): { webUrl: string; apiUrl: string } {
+  if (env.GHE_HOST) {
+    const origin = `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}`;
+    return { webUrl: origin, apiUrl: `${origin}/api/v3` };
+  }
+  return { webUrl: "https://github.com", apiUrl: "https://api.github.com" };
+}
+
+/**
+ * @example
+ * // probot entry
+ * export default await hostedAppFromEnv(process.env);
+ */
+export async function hostedAppFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ApplicationFunction> {
+  const app = settingsFromEnv(env);
+  const options: HostedAppOptions = { app };
+  if (env.REDIS_URL) {
+    const perInstallation = Number(env.FAULTLINE_INSTALLATION_CONCURRENCY || 2);
+    if (!Number.isInteger(perInstallation) || perInstallation < 1 || perInstallation > 64) {
+      throw new UsageError("FAULTLINE_INSTALLATION_CONCURRENCY must be an integer from 1 to 64.");
+    }
+    options.redis = {
+      url: env.REDIS_URL,
+      concurrency: app.concurrency,
+      perInstallationConcurrency: perInstallation,
+    };
+  }
+  if (env.FAULTLINE_PUBLIC_URL) {
+    const box = secretBoxFromEnv(env);
+    const why =
+      "hosted mode (FAULTLINE_PUBLIC_URL) signs users in with the app's OAuth credentials";
+    const settingsUrl = required(
+      env,
+      "FAULTLINE_SETTINGS_CLICKHOUSE_URL",
+      "hosted mode keeps installation settings in ClickHouse; point it at the operator's server",
+    );
+    const settingsConnection = await openServerConnection({
+      url: settingsUrl,
+      ...(env.FAULTLINE_SETTINGS_CLICKHOUSE_USER
+        ? { username: env.FAULTLINE_SETTINGS_CLICKHOUSE_USER }
+        : {}),
+      ...(env.FAULTLINE_SETTINGS_CLICKHOUSE_PASSWORD
+        ? { password: env.FAULTLINE_SETTINGS_CLICKHOUSE_PASSWORD }
+        : {}),
+    });
+    options.hosted = {
+      settingsConnection,
+      ...(env.FAULTLINE_SETTINGS_CLICKHOUSE_DATABASE
+        ? { settingsDatabase: env.FAULTLINE_SETTINGS_CLICKHOUSE_DATABASE }
+        : {}),
+      box,
+      setup: {
+        publicUrl: env.FAULTLINE_PUBLIC_URL,
+        github: githubEndpointsFromEnv(env),
+        oauth: {
+          clientId: required(env, "GITHUB_CLIENT_ID", why),
+          clientSecret: required(env, "GITHUB_CLIENT_SECRET", why),
+        },
+        // Plain HTTP only for a local development server.
+        secureCookies: !env.FAULTLINE_PUBLIC_URL.startsWith("http://"),
+      },
+    };
+  }
+  return createHostedApp(options);
+}
