@@ -38,10 +38,18 @@ export function defusePings(text: string): string {
  */
 export const defuseMarkers = (text: string): string => text.replace(/<!--/g, `<${ZWJ}!--`);
 
+/** Bidirectional overrides and isolates: they make text read differently from what it is. */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
 /** One line: newlines and control characters become spaces; long text is cut with an ellipsis. */
 export function oneLine(text: string, max = 200): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  const flat = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+  // Cut first: a megabyte-long exception message should not be scanned whole.
+  const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const flat = head
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ")
+    .replace(BIDI, "")
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -81,13 +89,20 @@ export function codeSpan(text: string, options: { table?: boolean; max?: number 
 
 /**
  * A fenced code block whose fence is longer than any backtick run in the text, so a
- * stack trace containing ``` cannot close it. Lines are capped to keep comments small.
+ * stack trace containing ``` cannot close it. Lines (count and length) are capped to keep
+ * comments small.
  */
-export function codeBlock(text: string, language = "", maxLines = 30): string {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+export function codeBlock(text: string, language = "", maxLines = 30, maxLineLength = 300): string {
+  const lines = text
+    .slice(0, maxLines * maxLineLength * 2)
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => (line.length > maxLineLength ? `${line.slice(0, maxLineLength - 1)}…` : line));
   const kept = lines.length > maxLines ? [...lines.slice(0, maxLines), "…"] : lines;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters could confuse terminals and renderers
-  const body = defuseMarkers(kept.join("\n")).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ");
+  const body = defuseMarkers(kept.join("\n"))
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters could confuse terminals and renderers
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, " ")
+    .replace(BIDI, "");
   const longest = Math.max(2, ...(body.match(/`{3,}/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   return `${fence}${language}\n${body}\n${fence}`;
