@@ -22,6 +22,7 @@ import {
 import { CheckRunRegistry } from "./check-runs.ts";
 import { defaultStoreFor } from "./default-store-for.ts";
 import { registerWebhooks } from "./register-webhooks.ts";
+import { retrySecondaryRateLimits } from "./retry-secondary-rate-limits.ts";
 import type { AppSettings } from "./settings.ts";
 
 export type { StoreContext, StoreFor } from "./analyse-pull-request.ts";
@@ -55,7 +56,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     const log = app.log.child({ name: "faultline" });
     const checks = new CheckRunRegistry(options.checkName);
     const processor = createAnalysisProcessor({
-      auth: (installationId) => app.auth(installationId),
+      auth: async (installationId) => retrySecondaryRateLimits(await app.auth(installationId)),
       storeFor: options.storeFor ?? defaultStoreFor(options),
       sourceFor:
         options.sourceFor ??

@@ -3,6 +3,7 @@
  * report itself renders from `templates/`; these are one-liners about the run.
  */
 import type { Report } from "../report/types.ts";
+import { levelRank } from "../risk/level-for-score.ts";
 
 const LEVEL = { low: "Low", medium: "Medium", high: "High", critical: "Critical" } as const;
 
@@ -16,8 +17,9 @@ export const checkMessages = {
     const traffic = `${report.withTraffic} of ${changed} changed function${changed === 1 ? "" : "s"} carry production traffic`;
     if (report.gate.override) return `${level}: overridden by ${report.gate.override.by}`;
     if (report.gate.conclusion === "failure") {
-      return report.gate.tripped && report.functions.length > 0 && report.gate.failOn !== "never"
-        ? `${level} reaches the gate (${report.gate.failOn}): ${traffic}`
+      const { failOn } = report.gate;
+      return failOn !== "never" && levelRank(report.level) >= levelRank(failOn)
+        ? `${level} reaches the gate (${failOn}): ${traffic}`
         : `${level}: telemetry unavailable and the gate fails closed`;
     }
     if (report.gate.conclusion === "neutral") return `${level}: production telemetry unavailable`;

@@ -10,6 +10,7 @@ import { hasWriteAccess } from "./find-override.ts";
 import type { GitHubClient } from "./github-client.ts";
 import { loadRepoConfig } from "./load-repo-config.ts";
 import { parseCommand } from "./parse-command.ts";
+import { retrySecondaryRateLimits } from "./retry-secondary-rate-limits.ts";
 
 export interface WebhookDeps {
   queue: AnalysisQueue;
@@ -30,6 +31,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
       "pull_request.ready_for_review",
     ],
     async (context) => {
+      retrySecondaryRateLimits(context.octokit);
       const { pull_request: pull, repository } = context.payload;
       if (pull.state !== "open") return;
       if (pull.draft && !(await draftsEnabled(context.octokit, repository))) {
@@ -51,6 +53,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
   );
 
   app.on(["pull_request.labeled", "pull_request.unlabeled"], async (context) => {
+    retrySecondaryRateLimits(context.octokit);
     const { pull_request: pull, repository, label } = context.payload;
     if (pull.state !== "open" || !label) return;
     const loaded = await loadRepoConfig({
@@ -70,6 +73,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
   });
 
   app.on("issue_comment.created", async (context) => {
+    retrySecondaryRateLimits(context.octokit);
     const { issue, comment, repository } = context.payload;
     if (!issue.pull_request || comment.user?.type === "Bot") return;
     const command = parseCommand(comment.body ?? "");
@@ -116,6 +120,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
   });
 
   app.on("check_run.rerequested", async (context) => {
+    retrySecondaryRateLimits(context.octokit);
     const { check_run: checkRun, repository } = context.payload;
     if (checkRun.name !== deps.checks.name) return;
     const owner = repository.owner.login;

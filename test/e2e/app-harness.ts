@@ -190,6 +190,8 @@ export interface PullTarget {
   headOwner?: string;
   /** Repository name under OWNER; default REPO. */
   repo?: string;
+  /** Default INSTALLATION_ID. */
+  installationId?: number;
 }
 
 /** A `pull_request.<action>` payload for a PR of the fake repo. */
@@ -212,7 +214,7 @@ export function pullRequestPayload(
     ...payload,
     number: target.number,
     repository: repo,
-    installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==" },
+    installation: { id: target.installationId ?? INSTALLATION_ID },
     pull_request: {
       ...pull,
       number: target.number,
@@ -271,9 +273,9 @@ export function checkRunRerequestedPayload(name: string, headSha: string, number
   };
 }
 
-export function installationDeletedPayload(): Json {
+export function installationDeletedPayload(id = INSTALLATION_ID): Json {
   const payload = example("installation", "deleted");
-  return { ...payload, installation: { ...(payload.installation as Json), id: INSTALLATION_ID } };
+  return { ...payload, installation: { ...(payload.installation as Json), id } };
 }
 
 // --- The shop repository -----------------------------------------------------------------
@@ -288,6 +290,8 @@ export interface ShopRepo {
   highHead: string;
   /** A second push on the low-risk branch. */
   lowHead2: string;
+  /** A change touching five files (for GitHub's file-listing cap). */
+  wideHead: string;
   cleanup(): Promise<void>;
 }
 
@@ -340,12 +344,24 @@ export async function createShopRepo(config?: string): Promise<ShopRepo> {
   const highHead = await git("rev-parse", "HEAD");
   await git("checkout", "-q", "main");
 
+  await git("checkout", "-q", "-b", "wide");
+  for (const file of ["cards", "catalog", "discounts", "inventory", "pricing"]) {
+    await appendFunction(
+      join(dir, `src/${file}.js`),
+      `export function ${file}Version() {\n  return "${file}-2";\n}\n`,
+    );
+  }
+  await git("commit", "-q", "-am", "version helpers everywhere");
+  const wideHead = await git("rev-parse", "HEAD");
+  await git("checkout", "-q", "main");
+
   return {
     dir,
     base,
     lowHead,
     highHead,
     lowHead2,
+    wideHead,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
