@@ -46,14 +46,27 @@ export interface ActionResult {
 /** Job summaries hold up to 1 MiB per step. */
 const SUMMARY_LIMIT = 1_000_000;
 
-export async function runFaultlineAction(params: ActionParams): Promise<ActionResult> {
+/** Nothing analysed (a draft PR with `drafts: false`); the step passes without outputs. */
+export interface ActionSkipped {
+  skipped: string;
+}
+
+export async function runFaultlineAction(
+  params: ActionParams,
+): Promise<ActionResult | ActionSkipped> {
   const { inputs, workspace, pullRequest, log } = params;
 
   const revisions = resolveRevisions(inputs, pullRequest);
+  const { config, commentTemplate } = await loadActionConfig(workspace, inputs);
+  if (pullRequest.draft && !config.drafts) {
+    return {
+      skipped:
+        "Faultline skips draft pull requests. It runs when the pull request is marked ready for review (add `ready_for_review` to the workflow's pull_request types), or set `drafts: true` in the config.",
+    };
+  }
+
   const git = await ensureMergeBase({ repo: workspace, ...revisions, log });
   log(`Comparing ${git.mergeBase.slice(0, 7)} (merge base) with ${git.head.slice(0, 7)} (head)`);
-
-  const { config, commentTemplate } = await loadActionConfig(workspace, inputs);
 
   const report = await analyzeWorkspace({
     workspace,

@@ -38,7 +38,8 @@ export async function run(): Promise<void> {
       log: (message) => core.info(message),
       warn: (message) => core.warning(message),
     });
-    await publish(result);
+    if ("skipped" in result) core.notice(result.skipped);
+    else await publish(result);
   } catch (error) {
     if (error instanceof UserError) {
       core.setFailed(`Faultline: ${error.message}`);

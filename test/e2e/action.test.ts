@@ -201,6 +201,7 @@ afterAll(async () => {
 });
 
 interface RunOptions {
+  draft?: boolean;
   number: number;
   head: string;
   dir?: string;
@@ -221,6 +222,7 @@ function baseRun(options: RunOptions): RunActionOptions {
       number: options.number,
       base: { sha: baseSha, ref: "main" },
       head: { sha: options.head, ref: `pr-${options.number}` },
+      draft: options.draft ?? false,
     }),
     inputs: {
       "clickhouse-url": clickhouse.url,
@@ -346,6 +348,14 @@ describe("the GitHub Action bundle", () => {
     expect(run.stdout).toContain(
       `::error::Faultline: Faultline cannot parse code here: the Action bundles tree-sitter for linux-x64 only and this runner is ${process.platform}-${process.arch}.`,
     );
+  });
+
+  it("skips a draft pull request without outputs or comment", async () => {
+    const run = await runAction({ number: 3, head: highSha, draft: true });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.stdout).toContain("::notice::Faultline skips draft pull requests.");
+    expect(run.outputs).toEqual({});
+    expect(fake.comments(OWNER, REPO, 3)).toHaveLength(0);
   });
 
   it("fails on a wrong input, naming it, before doing anything", async () => {
