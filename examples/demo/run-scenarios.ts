@@ -2,7 +2,7 @@
  * Runs the generated scenario files with vitest in a child process against whatever the
  * demo repository has checked out, and reads vitest's own JSON report.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import type { ProcessGroup } from "./process-group.ts";
@@ -30,6 +30,13 @@ export async function runScenarios(params: {
     dirname(createRequire(import.meta.url).resolve("vitest/package.json")),
     "vitest.mjs",
   );
+  // An explicit config: otherwise vitest would find (and obey) a config in a parent directory.
+  const configFile = join(dirname(params.reportFile), "vitest.config.mjs");
+  await mkdir(dirname(configFile), { recursive: true });
+  await writeFile(
+    configFile,
+    'export default { test: { include: ["**/*.test.{js,mjs,cjs,ts}"], watch: false } };\n',
+  );
   const child = params.group.start(
     "vitest (scenarios)",
     process.execPath,
@@ -38,6 +45,8 @@ export async function runScenarios(params: {
       "run",
       "--root",
       params.scenariosDir,
+      "--config",
+      configFile,
       "--reporter=json",
       `--outputFile=${params.reportFile}`,
       "--pool=forks",
