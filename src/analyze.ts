@@ -108,6 +108,7 @@ export async function analyze(input: AnalyzeInput): Promise<Report> {
     },
     notices,
     withTraffic: functions.filter((f) => (f.telemetry?.current.calls ?? 0) > 0).length,
+    telemetryAvailable: telemetry.available,
     configPath: input.configPath ?? ".github/faultline.yml",
   };
 }

@@ -52,6 +52,8 @@ export interface Report {
   notices: string[];
   /** How many changed functions carry production traffic. */
   withTraffic: number;
+  /** False when the store was missing or failing (then `withTraffic` means nothing). */
+  telemetryAvailable?: boolean;
   /** Where the configuration was read from (e.g. `.github/faultline.yml`), for the footer. */
   configPath?: string;
 }

@@ -324,6 +324,9 @@ function scenarioView(s: Scenario, withCode: boolean): ScenarioView {
 function headline(report: Report): string {
   const total = report.functions.length;
   if (total === 0) return "This change touches no JavaScript or TypeScript functions.";
+  if (report.telemetryAvailable === false) {
+    return `**${total}** changed function${total === 1 ? "" : "s"}; production telemetry was unavailable, so none can be judged by its traffic.`;
+  }
   const noun = total === 1 ? "changed function carries" : "changed functions carry";
   return `**${report.withTraffic} of ${total}** ${noun} production traffic (last ${report.window.days} days).`;
 }

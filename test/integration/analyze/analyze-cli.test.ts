@@ -201,6 +201,7 @@ describe("faultline analyze", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Telemetry unavailable: no store given");
     expect(stdout).toContain("⚪ Gate neutral");
+    expect(stdout).toContain("production telemetry was unavailable");
   });
 
   it("exits 2 with the line and key of an invalid config, and on bad flags", async () => {

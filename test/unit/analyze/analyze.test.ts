@@ -59,6 +59,7 @@ describe("analyze", () => {
       now: NOW,
     });
     expect(report.gate.conclusion).toBe("neutral");
+    expect(report.telemetryAvailable).toBe(false);
     expect(report.notices.join(" ")).toMatch(/Telemetry query failed: connect ECONNREFUSED/);
     for (const f of report.functions) {
       expect(f.risk.factors.find((x) => x.id === "noTelemetry")?.value).toBe(1);
