@@ -93,16 +93,23 @@ export function createLocalGitHistory(opts: LocalGitHistoryOptions): HistoryProv
       const result = new Map<string, FunctionHistory>();
       const targets = functions.filter((fn) => fn.change !== "added").slice(0, maxFunctions);
       let next = 0;
+      const failures: unknown[] = [];
       const worker = async () => {
         while (next < targets.length) {
           const fn = targets[next++];
           if (!fn) break;
           const range = baseRange(fn);
-          const commits = await commitsFor(base, range.file, range.startLine, range.endLine);
-          result.set(functionKeyId(fn), summarise(commits, now, recent));
+          try {
+            const commits = await commitsFor(base, range.file, range.startLine, range.endLine);
+            result.set(functionKeyId(fn), summarise(commits, now, recent));
+          } catch (error) {
+            // One slow or odd file (a timeout, a path git rejects) costs only its functions.
+            failures.push(error);
+          }
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      if (targets.length > 0 && failures.length === targets.length) throw failures[0];
       return result;
     },
   };
