@@ -1,7 +1,8 @@
 /**
- * The Action's recipe, in order: find the revisions → make sure git has them → load the
- * config → analyse (code, telemetry, history, risk, scenarios) → render → write files →
- * upsert the PR comment. No `@actions/core` here: the runner publishes the result.
+ * The Action's recipe, in order: find the revisions → load the config (drafts stop here) →
+ * make sure git has the commits → analyse (code, telemetry, history, risk, scenarios) →
+ * write files → render → upsert the PR comment. No `@actions/core` here: the runner
+ * publishes the result.
  */
 import type { Annotation } from "../report/render.ts";
 import { renderComment, riskyAnnotations } from "../report/render.ts";
@@ -43,8 +44,8 @@ export interface ActionResult {
   gateMessage: string;
 }
 
-/** Job summaries hold up to 1 MiB per step. */
-const SUMMARY_LIMIT = 1_000_000;
+/** Job summaries hold up to 1 MiB per step; characters, with room for multi-byte ones. */
+const SUMMARY_LIMIT = 800_000;
 
 /** Nothing analysed (a draft PR with `drafts: false`); the step passes without outputs. */
 export interface ActionSkipped {

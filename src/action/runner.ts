@@ -76,7 +76,8 @@ async function readPullRequest(env: NodeJS.ProcessEnv): Promise<PullRequestConte
 async function publish(result: ActionResult): Promise<void> {
   const { report } = result;
   core.setOutput("risk-level", report.level);
-  core.setOutput("risk-score", String(report.score));
+  // Whole points, as the comment shows them.
+  core.setOutput("risk-score", String(Math.round(report.score)));
   core.setOutput("report-json", result.reportJsonPath);
   core.setOutput("scenarios-dir", result.scenariosDir);
 

@@ -263,6 +263,7 @@ describe("the GitHub Action bundle", () => {
       "shippingCost",
     ]);
     expect(report.gate.conclusion).toBe("success");
+    expect(run.outputs["risk-score"]).toBe(String(Math.round(report.score)));
     expect(existsSync(run.outputs["scenarios-dir"]!)).toBe(true);
     expect(run.summary).toContain("shippingCost");
     expect(run.summary).toMatch(/low risk/);
