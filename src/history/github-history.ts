@@ -57,22 +57,29 @@ export function createGithubHistory(opts: GithubHistoryOptions): HistoryProvider
       const targets = functions.filter((fn) => fn.change !== "added");
       const files = [...new Set(targets.map((fn) => fn.base?.file ?? fn.file))].slice(0, maxFiles);
       const byFile = new Map<string, CommitInfo[]>();
+      const failures: unknown[] = [];
       let next = 0;
       const worker = async () => {
         while (next < files.length) {
           const path = files[next++];
           if (path === undefined) break;
-          const { data } = await opts.octokit.rest.repos.listCommits({
-            owner: opts.owner,
-            repo: opts.repo,
-            sha: opts.base,
-            path,
-            per_page: perFile,
-          });
-          byFile.set(path, data.map(toCommitInfo));
+          try {
+            const { data } = await opts.octokit.rest.repos.listCommits({
+              owner: opts.owner,
+              repo: opts.repo,
+              sha: opts.base,
+              path,
+              per_page: perFile,
+            });
+            byFile.set(path, data.map(toCommitInfo));
+          } catch (error) {
+            failures.push(error);
+          }
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      // One failing file costs only its functions; all failing is an outage worth a notice.
+      if (files.length > 0 && failures.length === files.length) throw failures[0];
       const result = new Map<string, FunctionHistory>();
       for (const fn of targets) {
         const commits = byFile.get(fn.base?.file ?? fn.file);
