@@ -92,18 +92,3 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): AppSettin
     checkName: e.FAULTLINE_CHECK_NAME,
   };
 }
-
-/** The URL without credentials, for logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.username || parsed.password) {
-      parsed.username = parsed.username ? "***" : "";
-      parsed.password = parsed.password ? "***" : "";
-    }
-    parsed.search = parsed.search ? "?…" : "";
-    return parsed.toString();
-  } catch {
-    return "<invalid url>";
-  }
-}
