@@ -28,12 +28,14 @@ export interface LocalGitHistoryOptions {
   recent?: number;
   /** Per git call, in ms (default 20 s). */
   timeoutMs?: number;
+  /** Commits older than this many days are not walked (default 730): bounds huge histories. */
+  maxAgeDays?: number;
 }
 
 const CONCURRENCY = 4;
 const DAY_MS = 86_400_000;
 
-/** Process-wide: `${blob}:${start}-${end}:${maxCommits}` → the commits touching those lines. */
+/** Process-wide: `${blob}:${start}-${end}:${maxCommits}:${since}` → the commits touching those lines. */
 const commitCache = new Map<string, Promise<CommitInfo[]>>();
 const CACHE_LIMIT = 5_000;
 
@@ -47,6 +49,7 @@ export function createLocalGitHistory(opts: LocalGitHistoryOptions): HistoryProv
   const maxFunctions = opts.maxFunctions ?? 200;
   const recent = opts.recent ?? 5;
   const timeout = opts.timeoutMs ?? 20_000;
+  const maxAgeDays = opts.maxAgeDays ?? 730;
   const git = async (args: string[]): Promise<string> =>
     (await run("git", args, { cwd: opts.repo, maxBuffer: 64 * 1024 * 1024, timeout })).stdout;
   let baseSha: Promise<string> | null = null;
@@ -72,10 +75,13 @@ export function createLocalGitHistory(opts: LocalGitHistoryOptions): HistoryProv
   const commitsFor = async (base: string, path: string, start: number, end: number) => {
     const blob = await blobOf(base, path);
     if (!blob) return [];
-    const key = `${blob}:${start}-${end}:${maxCommits}`;
+    const since = new Date((opts.now ?? new Date()).getTime() - maxAgeDays * DAY_MS);
+    // Day precision keeps the cache key stable through a day of PRs.
+    const sinceDay = since.toISOString().slice(0, 10);
+    const key = `${blob}:${start}-${end}:${maxCommits}:${sinceDay}`;
     let cached = commitCache.get(key);
     if (!cached) {
-      cached = readRangeLog(git, base, path, start, end, maxCommits);
+      cached = readRangeLog(git, base, path, { start, end, maxCommits, sinceDay });
       if (commitCache.size >= CACHE_LIMIT) {
         const oldest = commitCache.keys().next().value;
         if (oldest !== undefined) commitCache.delete(oldest);
@@ -124,17 +130,16 @@ async function readRangeLog(
   git: (args: string[]) => Promise<string>,
   base: string,
   path: string,
-  start: number,
-  end: number,
-  maxCommits: number,
+  bounds: { start: number; end: number; maxCommits: number; sinceDay: string },
 ): Promise<CommitInfo[]> {
   let out: string;
   try {
     out = await git([
       "log",
-      `-L${start},${end}:${path}`,
+      `-L${bounds.start},${bounds.end}:${path}`,
       "-s",
-      `--max-count=${maxCommits}`,
+      `--max-count=${bounds.maxCommits}`,
+      `--since=${bounds.sinceDay}`,
       "--format=%x1e%H%x1f%an%x1f%aI%x1f%s",
       base,
       "--",
