@@ -6,13 +6,18 @@
 import { createFunctionLocator } from "../../src/code/function-locator.ts";
 import type { SourceProvider } from "../../src/code/types.ts";
 import type { Config } from "../../src/config.ts";
+import { parseIncidentsFile } from "../../src/telemetry/incidents/parse-incidents-file.ts";
+import { recordIncidents } from "../../src/telemetry/incidents/record-incidents.ts";
 import { openTelemetryStore } from "../../src/telemetry/open-store.ts";
 import { type OtlpReceiver, startOtlpReceiver } from "../../src/telemetry/otlp/otlp-receiver.ts";
+import { tableNames } from "../../src/telemetry/table-names.ts";
 import type { TelemetryStore } from "../../src/telemetry/types.ts";
 
 export interface DemoTelemetry {
   store: TelemetryStore;
   receiver: OtlpReceiver;
+  /** Imports an incident export (JSON or CSV), as `faultline incidents import` does; returns the count. */
+  importIncidents(text: string, fileName: string): Promise<number>;
   /** The PR's source: stack frames are mapped to functions through it at analysis time. */
   useSource(source: SourceProvider): void;
   close(): Promise<void>;
@@ -59,6 +64,19 @@ export async function openDemoTelemetry(params: {
   return {
     store,
     receiver: started,
+    async importIncidents(text, fileName) {
+      const parsed = parseIncidentsFile(text, fileName);
+      if (parsed.errors.length > 0) {
+        throw new Error(
+          `${fileName}: ${parsed.errors.map((e) => `line ${e.line}: ${e.message}`).join("; ")}`,
+        );
+      }
+      return recordIncidents(
+        store.connection,
+        tableNames(params.config.telemetry),
+        parsed.incidents,
+      );
+    },
     useSource: (s) => {
       source = s;
     },

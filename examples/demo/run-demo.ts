@@ -3,7 +3,7 @@
  * Faultline's OTLP receiver; a PR changes two functions; Faultline analyses it, writes the
  * comment, scenarios and verdict, and the scenarios run against base and PR.
  */
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { defaultConfig } from "../../src/config.ts";
 import type { Report } from "../../src/report/types.ts";
@@ -18,6 +18,7 @@ import {
 import { git } from "./git.ts";
 import { generateLoad } from "./load-generator.ts";
 import { openDemoTelemetry } from "./open-demo-telemetry.ts";
+import { pastIncidentsJson } from "./past-incidents.ts";
 import { prepareOutputDir } from "./prepare-output-dir.ts";
 import type { ProcessGroup } from "./process-group.ts";
 import { runScenarios, type ScenarioRun } from "./run-scenarios.ts";
@@ -101,6 +102,16 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
     await telemetry.receiver.flush();
     const stats = telemetry.receiver.stats();
     log(`      service stopped; ${stats.acceptedSpans} spans received and stored`);
+
+    const incidentsFile = join(outDir, "incidents.json");
+    await writeFile(incidentsFile, pastIncidentsJson(new Date()));
+    const incidents = await telemetry.importIncidents(
+      await readFile(incidentsFile, "utf8"),
+      incidentsFile,
+    );
+    log(
+      `      imported ${incidents} past incident from the incident tool's export (incidents.json)`,
+    );
 
     step(4, "Opening the PR: one risky change, one harmless change");
     const head = await openPullRequest(repo);
