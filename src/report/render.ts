@@ -9,8 +9,11 @@ import { buildView, FULL_VIEW, type ReportView, type ViewLimits } from "./view-m
 
 export { type Annotation, riskyAnnotations } from "./risky-annotations.ts";
 
-/** GitHub's limit for an issue comment body and a check-run summary, in characters. */
+/** GitHub's limit for an issue comment body, in characters. */
 export const GITHUB_BODY_LIMIT = 65_536;
+
+/** The Checks API's limit for `output.summary` (one less than a comment's). */
+export const CHECK_SUMMARY_LIMIT = 65_535;
 
 /** When a report must be shortened, the table keeps at most this many (riskiest) rows. */
 const TABLE_ROWS_WHEN_SHORTENED = 50;
@@ -18,7 +21,7 @@ const TABLE_ROWS_WHEN_SHORTENED = 50;
 export interface RenderOptions {
   /** Template source replacing the packaged one (from `templates.comment` in config). */
   template?: string;
-  /** Character budget; defaults to GitHub's 65,536. */
+  /** Character budget; defaults to GitHub's limit (65,536 for comments, 65,535 for check summaries). */
   maxLength?: number;
 }
 
@@ -33,12 +36,17 @@ export function renderComment(report: Report, opts: RenderOptions = {}): string 
 
 /** The check-run (and Action job) summary: the headline, table and top factors. */
 export function renderCheckSummary(report: Report, opts: RenderOptions = {}): string {
-  return renderWithin(report, "check-summary.md.hbs", opts, {
-    ...FULL_VIEW,
-    details: 5,
-    stacks: false,
-    scenarioCode: false,
-  });
+  return renderWithin(
+    report,
+    "check-summary.md.hbs",
+    { maxLength: CHECK_SUMMARY_LIMIT, ...opts },
+    {
+      ...FULL_VIEW,
+      details: 5,
+      stacks: false,
+      scenarioCode: false,
+    },
+  );
 }
 
 /** The report as stable, pretty-printed JSON (what `--format json` prints). */

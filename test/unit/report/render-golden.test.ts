@@ -107,7 +107,9 @@ describe("comment safety", () => {
     const lowest = report.functions.at(-1)?.fn.name ?? "";
     expect(comment).toContain(`<summary>🟡 <code>${riskiest}</code>`);
     expect(comment).not.toContain(lowest);
-    expect(render.renderCheckSummary(report).length).toBeLessThanOrEqual(render.GITHUB_BODY_LIMIT);
+    expect(render.renderCheckSummary(report).length).toBeLessThanOrEqual(
+      render.CHECK_SUMMARY_LIMIT,
+    );
     // A tighter budget keeps the riskiest rows and drops the rest.
     const small = render.renderComment(report, { maxLength: 8_000 });
     expect(small.length).toBeLessThanOrEqual(8_000);
