@@ -207,6 +207,8 @@ export interface FakeGitHub {
   addPullRequest(owner: string, repo: string, options: AddPullRequestOptions): FakePullRequest;
   /** Moves a PR's head (what a push does before `synchronize`). */
   setPullHead(owner: string, repo: string, number: number, head: string): void;
+  /** Marks a PR draft or ready for review. */
+  setDraft(owner: string, repo: string, number: number, draft: boolean): void;
   setPermission(owner: string, repo: string, user: string, permission: Permission): void;
   /** Sets a PR's labels; added/removed ones are recorded as issue events by `actor`. */
   setLabels(owner: string, repo: string, number: number, labels: string[], actor?: string): void;
@@ -1510,6 +1512,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const pull = getRepo(owner, repo).pulls.get(number);
       if (!pull) throw new Error(`fake GitHub: no PR ${owner}/${repo}#${number}`);
       pull.head.sha = head;
+    },
+    setDraft(owner, repo, number, draft) {
+      const pull = getRepo(owner, repo).pulls.get(number);
+      if (!pull) throw new Error(`fake GitHub: no PR ${owner}/${repo}#${number}`);
+      pull.draft = draft;
     },
     setPermission(owner, repo, user, permission) {
       getRepo(owner, repo).permissions.set(user.toLowerCase(), permission);
