@@ -26,6 +26,9 @@ export interface MergeBaseResult {
 }
 
 const FULL_HISTORY_HINT = "set `fetch-depth: 0` on actions/checkout";
+// Fetching uses the credentials actions/checkout leaves in the clone's git config.
+const CREDENTIALS_HINT =
+  "keep actions/checkout's default `persist-credentials: true` so git can fetch";
 
 /**
  * Makes sure base, head and their merge base are in the local clone. actions/checkout
@@ -64,7 +67,7 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
       if (!sha) {
         throw new UsageError(
           `revision ${revision} is not in the checkout and fetching it from ${remote} failed: ${firstLine(fetched.stderr)}. ` +
-            `Check the base/head inputs, or ${FULL_HISTORY_HINT}.`,
+            `Check the base/head inputs, or ${FULL_HISTORY_HINT} (and ${CREDENTIALS_HINT}).`,
         );
       }
       fetchedAny = true;
@@ -109,7 +112,7 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
     ]);
     if (!deepened.ok) {
       throw new UsageError(
-        `the checkout is shallow and fetching more history from ${remote} failed: ${firstLine(deepened.stderr)}; ${FULL_HISTORY_HINT}`,
+        `the checkout is shallow and fetching more history from ${remote} failed: ${firstLine(deepened.stderr)}; ${FULL_HISTORY_HINT} (and ${CREDENTIALS_HINT})`,
       );
     }
     fetchedAny = true;

@@ -45,6 +45,7 @@ let workspace: string;
 let baseSha: string;
 let lowSha: string;
 let highSha: string;
+let mergeSha: string;
 let fake: FakeGitHub;
 let connection: EmbeddedConnection;
 let clickhouse: ClickHouseHttpServer;
@@ -111,6 +112,10 @@ beforeAll(async () => {
     ].join("\n"),
   );
   highSha = await commitFiles(work, { "src/pricing.js": cart }, "pricing: currency-aware carts");
+  // What actions/checkout checks out on pull_request: GitHub's test merge (refs/pull/N/merge).
+  await git(work, "checkout", "-q", "-b", "pull-2-merge", baseSha);
+  await git(work, "merge", "-q", "--no-ff", "-m", `Merge ${highSha} into ${baseSha}`, highSha);
+  mergeSha = await git(work, "rev-parse", "HEAD");
   origin = join(root, "origin.git");
   await git(root, "clone", "-q", "--bare", work, origin);
   workspace = join(root, "workspace");
@@ -370,10 +375,11 @@ describe("the GitHub Action bundle", () => {
     expect(fake.requests.length).toBe(requestsBefore);
   });
 
-  it("works from a depth-1 checkout by fetching base, head and the merge base", async () => {
-    const dir = await shallowCheckout(origin, join(root, "shallow"), highSha, 1);
+  it("works from the depth-1 merge checkout by fetching base, head and the merge base", async () => {
+    const dir = await shallowCheckout(origin, join(root, "shallow"), mergeSha, 1);
     const run = await runAction({ number: 2, head: highSha, dir, inputs: { comment: "false" } });
     expect(run.stdout).toContain(`Fetching ${baseSha}`);
+    expect(run.stdout).toContain(`Fetching ${highSha}`);
     expect(run.exitCode, run.stdout).toBe(1);
     expect(["high", "critical"]).toContain(run.outputs["risk-level"]);
     expect(run.summary, run.stdout).toMatch(/Shallow checkout/);
