@@ -60,7 +60,13 @@ describe("faultline analyze", () => {
 
   beforeAll(async () => {
     repo = await createTempRepo();
-    base = await repo.commit({ "src/pricing.js": BASE_SOURCE }, "pricing");
+    base = await repo.commit(
+      {
+        "src/pricing.js": BASE_SOURCE,
+        ".github/CODEOWNERS": "* @acme/core\n/src/ @acme/pricing\n",
+      },
+      "pricing",
+    );
     head = await repo.commit({ "src/pricing.js": HEAD_SOURCE }, "percent coupons");
     dataDir = await mkdtemp(join(tmpdir(), "faultline-analyze-db-"));
     const store = await openTelemetryStore({ config: defaultConfig(), dataDir });
@@ -141,6 +147,7 @@ describe("faultline analyze", () => {
     expect(top?.telemetry?.exceptions[0]?.type).toBe("TypeError");
     expect(top?.telemetry?.exceptions[0]?.sampleMessage).not.toContain("jane@acme.io");
     expect(top?.history?.recentCommits.map((c) => c.subject)).toEqual(["pricing"]);
+    expect(top?.owners).toEqual(["@acme/pricing"]);
     const factors = Object.fromEntries(top?.risk.factors.map((f) => [f.id, f]) ?? []);
     expect(factors.errorRate?.detail).toBe("5.9% of calls fail (24 of 406)");
     expect(factors.blastRadius?.value).toBeGreaterThan(0);
@@ -181,6 +188,8 @@ describe("faultline analyze", () => {
     expect(comment).toContain("❌ Gate failed");
     expect(comment).toContain("`applyDiscount`");
     expect(comment).toContain("`POST /api/cart/quote`");
+    // Owners are named, not pinged.
+    expect(comment).toContain("| @\u200Dacme/pricing |");
     expect(comment).toContain("🧪 Regression scenarios from production inputs (1)");
     expect(comment).toMatch(
       /```js\n\/\/ Regression scenarios for `applyDiscount`[\s\S]*120, \{ amount: 20 \}[\s\S]*\n```\n/,
