@@ -31,7 +31,7 @@ export function parseConfig(text: string, origin: string): Config {
       `${origin}:1: the configuration must be a mapping of keys (services, window, risk, gate, ...), got ${describe(raw)}`,
     );
   }
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(dropNullKeys(raw));
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => formatIssue(issue, doc, lineCounter, origin));
   throw new UsageError(lines.join("\n"));
@@ -48,6 +48,20 @@ export async function loadConfigFile(path: string | undefined): Promise<Config> 
     throw new UsageError(`cannot read config ${path}: ${(error as Error).message}`);
   }
   return parseConfig(text, path);
+}
+
+/**
+ * `gate:` with every child commented out parses as `gate: null`. No setting accepts null,
+ * so a null-valued key means "not set" and falls back to its default.
+ */
+function dropNullKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNullKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, child]) => child !== null)
+      .map(([key, child]) => [key, dropNullKeys(child)]),
+  );
 }
 
 function formatIssue(issue: Issue, doc: Document, counter: LineCounter, origin: string): string {

@@ -33,6 +33,8 @@ describe("parseConfig", () => {
   it("treats an empty or comment-only file as the defaults", () => {
     expect(parseConfig("", ORIGIN)).toEqual(defaultConfig());
     expect(parseConfig("# nothing yet\n", ORIGIN)).toEqual(defaultConfig());
+    // Every child commented out: the key is unset, not an error.
+    expect(parseConfig("gate:\n  # failOn: critical\nwindow:\n", ORIGIN)).toEqual(defaultConfig());
   });
 
   it("names the file, line, key and allowed values", () => {
