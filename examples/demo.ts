@@ -6,6 +6,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { UserError } from "../src/errors.ts";
 import { ProcessGroup } from "./demo/process-group.ts";
 import { runDemo } from "./demo/run-demo.ts";
 
@@ -21,14 +22,41 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n;
 }
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: "string" },
-    out: { type: "string" },
-    rate: { type: "string" },
-    seed: { type: "string" },
-  },
-});
+const USAGE = `Usage: npm run demo [-- --seconds N] [--out DIR] [--rate N] [--seed N]
+  --seconds N  how long the shop runs under load (default 20; env FAULTLINE_DEMO_SECONDS)
+  --out DIR    output directory, replaced on every run (default ./faultline-demo)
+  --rate N     requests per second the load generator aims for (default 80)
+  --seed N     seed of the generated traffic (default 7)
+`;
+
+function parseOptions(): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({
+      options: {
+        seconds: { type: "string" },
+        out: { type: "string" },
+        rate: { type: "string" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`demo: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions() as {
+  seconds?: string;
+  out?: string;
+  rate?: string;
+  seed?: string;
+  help?: boolean;
+};
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 const group = new ProcessGroup();
 const controller = new AbortController();
@@ -45,8 +73,9 @@ process.on("SIGTERM", interrupt);
 // Last resort: whatever happens, no child outlives the demo.
 process.on("exit", () => group.killAllNow());
 
+const started = Date.now();
 try {
-  await runDemo(
+  const result = await runDemo(
     {
       projectRoot,
       outDir: resolve(values.out ?? "faultline-demo"),
@@ -58,12 +87,23 @@ try {
     },
     group,
   );
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `\nDone in ${seconds}s: ${result.requests} requests → ${result.report.level} risk (${result.report.score}), check ${result.report.gate.conclusion}.\n` +
+      `  The comment:  ${result.reportPath}\n` +
+      `  The PR:       git -C ${result.repoDir} log --oneline --graph --all\n`,
+  );
 } catch (error) {
   if (!interrupted) {
-    process.stderr.write(
-      `\ndemo failed: ${error instanceof Error ? error.stack : String(error)}\n`,
-    );
-    process.exitCode = 1;
+    // A user's mistake gets its one-line message; anything else the whole stack.
+    const detail =
+      error instanceof UserError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`\ndemo failed: ${detail}\n`);
+    process.exitCode = error instanceof UserError ? error.exitCode : 1;
   }
 } finally {
   await group.stopAll();

@@ -1,5 +1,6 @@
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { UsageError } from "../../src/errors.ts";
 
 const MARKER = ".faultline-demo";
 
@@ -15,7 +16,7 @@ export async function prepareOutputDir(dir: string): Promise<void> {
   if (exists) {
     const entries = await readdir(dir);
     if (entries.length > 0 && !entries.includes(MARKER)) {
-      throw new Error(
+      throw new UsageError(
         `${dir} exists and was not created by the demo; pass --out with another directory or remove it`,
       );
     }

@@ -40,6 +40,7 @@ export interface DemoOptions {
 
 export interface DemoResult {
   reportPath: string;
+  repoDir: string;
   requests: number;
   report: Report;
   scenarios: { base: ScenarioRun; pr: ScenarioRun } | null;
@@ -150,6 +151,7 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
 
   return {
     reportPath: join(outDir, "report.md"),
+    repoDir: repo.dir,
     requests,
     report,
     scenarios: runs,
