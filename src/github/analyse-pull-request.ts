@@ -82,7 +82,11 @@ export function createAnalysisProcessor(deps: ProcessorDeps): AnalysisProcessor 
     });
     const timeout = AbortSignal.timeout(deps.settings.analysisTimeoutMs);
     const signal = AbortSignal.any([queueSignal, timeout]);
-    const run: RunState = { octokit: null, checkRunId: job.checkRunId ?? null };
+    const run: RunState = {
+      octokit: null,
+      checkRunId: job.checkRunId ?? null,
+      failClosed: deps.settings.failClosed,
+    };
     const started = Date.now();
     try {
       await analyse(job, signal, run, deps, log);
@@ -96,6 +100,8 @@ export function createAnalysisProcessor(deps: ProcessorDeps): AnalysisProcessor 
 interface RunState {
   octokit: GitHubClient | null;
   checkRunId: number | null;
+  /** From the repo config once read; the server setting until then. */
+  failClosed: boolean;
 }
 
 async function analyse(
@@ -134,6 +140,7 @@ async function analyse(
     return;
   }
   const config = effectiveConfig(loaded.config, deps.settings);
+  run.failClosed = config.gate.failClosed;
   if (pull.draft && !config.drafts) {
     await finish(run, job, "skipped", checkMessages.draft.title, checkMessages.draft.summary);
     return;
@@ -357,7 +364,7 @@ async function settleFailure(params: {
   log: Logger;
 }): Promise<void> {
   const { job, error, queueSignal, timeout, run, deps, log } = params;
-  const failClosed = deps.settings.failClosed;
+  const failClosed = run.failClosed;
   const status = httpStatus(error);
   if (error instanceof InstallationGone || status === 401) {
     log.info({ status }, "the app no longer has access to this repository; analysis dropped");

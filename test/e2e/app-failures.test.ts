@@ -200,10 +200,15 @@ describe("GitHub App with a ClickHouse that never answers", () => {
     const address = silent.address();
     const port = typeof address === "object" && address ? address.port : 0;
     app = await startAppHarness({
-      settings: { clickhouse: { url: `http://127.0.0.1:${port}` }, telemetryTimeoutMs: 400 },
+      settings: {
+        clickhouse: { url: `http://127.0.0.1:${port}` },
+        telemetryTimeoutMs: 400,
+        analysisTimeoutMs: 2_500,
+      },
       seed: async (fake) => {
         await fake.addRepoFromGit(OWNER, REPO, shop.dir, { installationId: INSTALLATION_ID });
         fake.addPullRequest(OWNER, REPO, { number: 1, base: shop.base, head: shop.highHead });
+        fake.addPullRequest(OWNER, REPO, { number: 2, base: shop.base, head: shop.lowHead });
       },
     });
   });
@@ -227,5 +232,21 @@ describe("GitHub App with a ClickHouse that never answers", () => {
     expect(run).toMatchObject({ status: "completed", conclusion: "neutral" });
     const [comment] = app.fake.comments(OWNER, REPO, 1);
     expect(comment?.body).toContain("ClickHouse did not answer within 0.4 s");
+  });
+
+  it("ends the check neutral when the whole analysis outlives its timeout", async () => {
+    app.fake.failNext("GET /repos/:owner/:repo/pulls/:number/files", {
+      kind: "delay",
+      delayMs: 4_000,
+    });
+    await app.deliver(
+      "pull_request",
+      pullRequestPayload("opened", { number: 2, base: shop.base, head: shop.lowHead }),
+    );
+    await app.settle();
+    const run = app.fake.checkRuns(OWNER, REPO, shop.lowHead).at(-1);
+    expect(run).toMatchObject({ status: "completed", conclusion: "neutral" });
+    expect(run?.output.title).toBe("Analysis timed out after 3 s");
+    expect(app.fake.comments(OWNER, REPO, 2)).toHaveLength(0);
   });
 });
