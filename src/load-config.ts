@@ -25,7 +25,13 @@ export function parseConfig(text: string, origin: string): Config {
     const reason = firstError.message.split("\n")[0] ?? firstError.message;
     throw new UsageError(`${origin}:${line}: not valid YAML: ${reason}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // yaml refuses alias bombs ("billion laughs") while building the value.
+    throw new UsageError(`${origin}: not a usable configuration: ${(error as Error).message}`);
+  }
   if (typeof raw !== "object" || Array.isArray(raw) || raw === null) {
     throw new UsageError(
       `${origin}:1: the configuration must be a mapping of keys (services, window, risk, gate, ...), got ${describe(raw)}`,
@@ -117,7 +123,10 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  const text = JSON.stringify(value) ?? String(value);
+  const text =
+    typeof value === "number" && !Number.isFinite(value)
+      ? String(value)
+      : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -65,6 +65,24 @@ describe("parseConfig", () => {
     );
   });
 
+  it("rejects evil files with a usage error, not a crash", () => {
+    const bomb = [
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
+      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]",
+      "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]",
+      "ignore: *d",
+    ].join("\n");
+    expect(errorOf(bomb)).toMatch(
+      /^\.github\/faultline\.yml: not a usable configuration: .*alias/i,
+    );
+    expect(errorOf("window:\n  days: .inf\n")).toBe(
+      ".github/faultline.yml:2: window.days: must be a number (got Infinity)",
+    );
+    expect(errorOf("__proto__:\n  polluted: 1\n")).toMatch(/__proto__: unknown key/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("rejects YAML syntax errors and non-mapping documents with a line", () => {
     expect(errorOf("gate:\n  failOn: [high\n")).toMatch(
       /^\.github\/faultline\.yml:\d+: not valid YAML/,
