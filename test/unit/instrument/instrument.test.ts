@@ -6,7 +6,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-node";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { instrument, instrumentModule } from "../../../src/instrument/index.ts";
+import { DERIVED_MESSAGE, instrument, instrumentModule } from "../../../src/instrument/index.ts";
 import { deserialize } from "../../../src/instrument/serialize.ts";
 import { samplesFromSpans } from "../../../src/scenarios/samples-from-spans.ts";
 import { ATTR } from "../../../src/telemetry/attribute-names.ts";
@@ -254,5 +254,36 @@ describe("instrumentModule", () => {
       ],
       ["src/parse.js", "parse", '["2"]', { kind: "return", value: "2" }, 1],
     ]);
+  });
+});
+
+describe("results derived from redacted input", () => {
+  it("marks result strings and messages holding pieces of redacted arguments", () => {
+    const displayName = instrument(
+      (user: { email: string }) => ({ handle: user.email.split("@")[0], plan: "pro" }),
+      { name: "displayName", file: "src/users.js" },
+      { sampleRate: 1 },
+    );
+    displayName({ email: "maria.garcia@gmail.com" });
+    const span = only();
+    const result = JSON.parse(String(span.attributes[ATTR.result]));
+    // "maria.garcia" is personal data the patterns cannot see, and not reproducible from
+    // the pseudonymised input: it is marked, not shown.
+    expect(result).toEqual({ handle: { $t: "derived" }, plan: "pro" });
+    expect(JSON.stringify(span.attributes)).not.toContain("maria");
+  });
+
+  it("replaces a derived error message in the attributes and the exception event", () => {
+    const lookup = instrument(
+      (email: string) => {
+        throw new Error(`no account for ${email.split("@")[0]}`);
+      },
+      { name: "lookup", file: "src/users.js" },
+      { sampleRate: 1 },
+    );
+    expect(() => lookup("j.smith@corp.example.org.uk")).toThrow();
+    const span = only();
+    expect(span.attributes[ATTR.errorMessage]).toBe(DERIVED_MESSAGE);
+    expect(JSON.stringify(span.events)).not.toContain("smith");
   });
 });
