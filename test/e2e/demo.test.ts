@@ -3,7 +3,7 @@
  * under real OTel SDK load, the real OTLP receiver on chDB, the real analysis, and the
  * generated scenarios run by vitest against base and PR. Guards the README's main command.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -126,4 +126,34 @@ describe("npm run demo", () => {
     expect(results.pr.byFile[riskyFile!]!.failed).toBeGreaterThan(0);
     expect(existsSync(join(outDir, "repo/.git"))).toBe(true);
   });
+});
+
+describe("npm run demo, interrupted", () => {
+  it("stops every process it started on Ctrl-C (SIGINT) during the load", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "faultline-demo-int-"));
+    const outDir = join(parent, "out");
+    try {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "examples/demo.ts", "--seconds", "30", "--out", outDir],
+        { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stdout = "";
+      const underLoad = new Promise<void>((resolve) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString("utf8");
+          // A progress line: the service and the receiver are both running now.
+          if (/\d+s\s+\d+ requests/.test(stdout)) resolve();
+        });
+      });
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      await Promise.race([underLoad, exited]);
+      expect(await processesUsing(outDir), stdout).not.toEqual([]);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(await processesUsing(outDir)).toEqual([]);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
