@@ -93,8 +93,8 @@ function rows(schema: JsonSchema, path: string, out: string[]): void {
 
 const FACTOR_CURVES: Record<keyof ReturnType<typeof defaultConfig>["risk"]["weights"], string> = {
   traffic: `the larger of share of the service's calls ÷ ${SATURATION.trafficShare} and log₁₀(1 + calls/day) ÷ log₁₀(1 + ${SATURATION.callsPerDay.toLocaleString("en-US")})`,
-  errorRate: `error rate ÷ ${SATURATION.errorRate * 100}%`,
-  errorTrend: `rise of the error rate against the previous window ÷ ${SATURATION.errorRise * 100} points (0 when flat, falling or new)`,
+  errorRate: `error rate ÷ ${SATURATION.errorRate * 100}%, × calls ÷ ${SATURATION.minCalls} below ${SATURATION.minCalls} calls (small samples are noise)`,
+  errorTrend: `rise of the error rate against the previous window ÷ ${SATURATION.errorRise * 100} points (0 when flat, falling or new), with the same small-sample discount on either window`,
   exceptions: `log₁₀(1 + exceptions) ÷ log₁₀(1 + ${SATURATION.exceptions.toLocaleString("en-US")}), + 0.1 per extra exception type`,
   incidents: `Σ severity (sev0/1 = 1, sev2 = 0.8, other 0.5) × ½^(age in days ÷ ${SATURATION.incidentHalfLifeDays})`,
   changeSize: `share of the function's own code changed (1 when added or removed) × min(1, 0.3 + 0.7 × lines ÷ ${SATURATION.functionLines})`,

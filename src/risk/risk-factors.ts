@@ -36,6 +36,8 @@ export const SATURATION = {
   errorRate: 0.05,
   /** Rise of the error rate (absolute, against the previous window) that counts fully. */
   errorRise: 0.02,
+  /** Calls in a window below which error rates count proportionally less (2 of 3 failing is noise). */
+  minCalls: 100,
   /** Exceptions in the window that count fully (log scale). */
   exceptions: 1_000,
   /** Incident weight decays with this half-life, in days. */
@@ -81,14 +83,21 @@ export function trafficFactor(input: FactorInput): FactorSignal {
   };
 }
 
+/** 1 from `minCalls` calls up; proportionally less below, where a rate is mostly noise. */
+const sampleConfidence = (calls: number): number => clamp01(calls / SATURATION.minCalls);
+
+const fewCalls = (confidence: number): string =>
+  confidence < 1 ? `; few calls, counted at ${Math.round(confidence * 100)}%` : "";
+
 export function errorRateFactor(input: FactorInput): FactorSignal {
   const t = input.telemetry;
   if (!t || t.current.calls === 0) return { id: "errorRate", value: 0, detail: "no calls to fail" };
   const { errors, calls, errorRate } = t.current;
+  const confidence = sampleConfidence(calls);
   return {
     id: "errorRate",
-    value: clamp01(errorRate / SATURATION.errorRate),
-    detail: `${formatPercent(errorRate)} of calls fail (${formatCount(errors)} of ${formatCount(calls)})`,
+    value: clamp01(errorRate / SATURATION.errorRate) * confidence,
+    detail: `${formatPercent(errorRate)} of calls fail (${formatCount(errors)} of ${formatCount(calls)})${fewCalls(confidence)}`,
   };
 }
 
@@ -108,10 +117,14 @@ export function errorTrendFactor(input: FactorInput): FactorSignal {
       detail: rise < 0 ? `error rate down from ${from} to ${to}` : `error rate flat at ${to}`,
     };
   }
+  const confidence = Math.min(
+    sampleConfidence(t.current.calls),
+    sampleConfidence(t.previous.calls),
+  );
   return {
     id: "errorTrend",
-    value: clamp01(rise / SATURATION.errorRise),
-    detail: `error rate up from ${from} to ${to}`,
+    value: clamp01(rise / SATURATION.errorRise) * confidence,
+    detail: `error rate up from ${from} to ${to}${fewCalls(confidence)}`,
   };
 }
 

@@ -144,6 +144,19 @@ describe("assessRisk", () => {
     expect(fixes.factors.find((f) => f.id === "churn")?.value).toBe(1);
   });
 
+  it("discounts error rates from a handful of calls", () => {
+    const few = telemetry("src/a.ts", "few", {
+      current: { calls: 3, errors: 2, errorRate: 2 / 3, p50Ms: 1, p95Ms: 1, p99Ms: 1 },
+    });
+    const errorRate = assessRisk({
+      ...base,
+      fn: fn({ file: "src/a.ts", name: "few" }),
+      telemetry: few,
+    }).factors.find((f) => f.id === "errorRate");
+    expect(errorRate?.value).toBe(0.03);
+    expect(errorRate?.detail).toBe("67% of calls fail (2 of 3); few calls, counted at 3%");
+  });
+
   it("maps scores to levels at the thresholds", () => {
     const t = config.risk.thresholds;
     expect(levelForScore(t.medium - 0.1, t)).toBe("low");
