@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig } from "../../../src/config.ts";
+import type { StoreFor } from "../../../src/github/app.ts";
+import {
+  createHostedStoreFor,
+  mappedServices,
+} from "../../../src/github/hosted/hosted-store-for.ts";
+import { createSecretBox } from "../../../src/github/hosted/secret-box.ts";
+import {
+  createSettingsStore,
+  type InstallationSettingsStore,
+} from "../../../src/github/hosted/settings-store.ts";
+import {
+  type ClickHouseHttpServer,
+  startClickHouseHttpServer,
+} from "../../../src/telemetry/clickhouse-http-server.ts";
+import {
+  type EmbeddedConnection,
+  openEmbeddedConnection,
+} from "../../../src/telemetry/embedded-connection.ts";
+import { tracesTableDdl } from "../../../src/telemetry/schema.ts";
+import { tableNames } from "../../../src/telemetry/table-names.ts";
+import { spanRow } from "../../support/telemetry-fixtures.ts";
+
+let dir: string;
+let embedded: EmbeddedConnection;
+let endpoint: ClickHouseHttpServer;
+let settings: InstallationSettingsStore;
+const fallbackCalls: number[] = [];
+const fallback: StoreFor = async (installationId) => {
+  fallbackCalls.push(installationId);
+  return null;
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "faultline-store-for-"));
+  embedded = await openEmbeddedConnection(dir);
+  for (const [database, spans] of [
+    ["tenant_a", 3],
+    ["tenant_b", 7],
+  ] as const) {
+    await embedded.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
+    await embedded.command(tracesTableDdl(tableNames({ ...defaultConfig().telemetry, database })));
+    await embedded.insert(
+      `${database}.otel_traces`,
+      Array.from({ length: spans }, () => spanRow({ name: "GET /", service: database })),
+    );
+  }
+  endpoint = await startClickHouseHttpServer({ connection: embedded });
+  settings = createSettingsStore(
+    embedded,
+    createSecretBox({ current: randomBytes(32).toString("hex") }),
+  );
+  await settings.init();
+  const base = {
+    url: endpoint.url,
+    username: "default",
+    password: "pw",
+    tracesTable: "otel_traces",
+    logsTable: "otel_logs",
+  };
+  await settings.save(
+    1,
+    {
+      ...base,
+      database: "tenant_a",
+      serviceMappings: [{ repository: "acme/shop", services: ["checkout"] }],
+    },
+    "alice",
+  );
+  await settings.save(2, { ...base, database: "tenant_b", serviceMappings: [] }, "bob");
+});
+
+afterAll(async () => {
+  await endpoint?.close();
+  await embedded?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("hosted storeFor", () => {
+  it("gives each installation a store on its own connection and tables, and nothing else", async () => {
+    const storeFor = createHostedStoreFor({ settings, fallback, requestTimeoutMs: 5000 });
+    const context = { config: defaultConfig() };
+    const a = await storeFor(1, { owner: "acme", repo: "shop" }, context);
+    const b = await storeFor(2, { owner: "globex", repo: "web" }, context);
+    try {
+      const statusA = await a?.status();
+      const statusB = await b?.status();
+      // The repo config says database "default"; the installation's settings decide.
+      expect(statusA?.database).toBe("tenant_a");
+      expect(statusA?.tables.find((t) => t.name === "otel_traces")?.rows).toBe(3);
+      expect(statusB?.database).toBe("tenant_b");
+      expect(statusB?.tables.find((t) => t.name === "otel_traces")?.rows).toBe(7);
+    } finally {
+      await a?.close();
+      await b?.close();
+    }
+    expect(fallbackCalls).toEqual([]);
+  });
+
+  it("falls back to the self-hosted default for installations without settings", async () => {
+    const storeFor = createHostedStoreFor({ settings, fallback, requestTimeoutMs: 5000 });
+    expect(
+      await storeFor(3, { owner: "initech", repo: "tps" }, { config: defaultConfig() }),
+    ).toBeNull();
+    expect(fallbackCalls).toEqual([3]);
+  });
+
+  it("maps a repository to its services, case-insensitively, and others to all services", async () => {
+    const stored = await settings.get(1);
+    if (!stored) throw new Error("settings of installation 1 missing");
+    expect(mappedServices(stored, "Acme", "Shop")).toEqual(["checkout"]);
+    expect(mappedServices(stored, "acme", "other")).toEqual([]);
+  });
+});
