@@ -55,6 +55,7 @@ describe("scenarios from real captured traffic of the sample service", () => {
         "normalizeUser",
         "parseAge",
         "quote",
+        "shippingCents",
         "slugify",
       ].sort(),
     );

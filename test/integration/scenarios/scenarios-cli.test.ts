@@ -81,10 +81,11 @@ describe("faultline scenarios", () => {
       "faultline-scenarios",
     );
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("wrote 8 test files");
+    expect(result.stdout).toContain("wrote 9 test files");
     expect(result.stdout).toMatch(/Cart\.count \(src\/pricing\.js\): instance method/);
     const files = readdirSync(join(repo.dir, "faultline-scenarios")).sort();
     expect(files).toContain("src__pricing.quote.test.js");
+    expect(files).toContain("src__shipping.shippingCents.test.ts");
     expect(
       readFileSync(join(repo.dir, "faultline-scenarios", "src__pricing.quote.test.js"), "utf8"),
     ).toContain('import * as target from "../src/pricing.js";');
