@@ -192,7 +192,7 @@ describe("faultline analyze", () => {
     expect(comment).toContain("| @\u200Dacme/pricing |");
     expect(comment).toContain("🧪 Regression scenarios from production inputs (1)");
     expect(comment).toMatch(
-      /```js\n\/\/ Regression scenarios for `applyDiscount`[\s\S]*120, \{ amount: 20 \}[\s\S]*\n```\n/,
+      /(`{3,})js\n[\s\S]*Regression scenarios for `applyDiscount`[\s\S]*120, \{ amount: 20 \}[\s\S]*\n\1\n/,
     );
   });
 
