@@ -14,12 +14,13 @@ import type { Page } from "playwright-core";
 import { Probot, Server } from "probot";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config.ts";
+import { createHostedApp } from "../../src/github/hosted/hosted-app.ts";
 import { createSecretBox } from "../../src/github/hosted/secret-box.ts";
 import {
   createSettingsStore,
   type InstallationSettingsStore,
 } from "../../src/github/hosted/settings-store.ts";
-import { createSetupHandler } from "../../src/github/hosted/setup-handler.ts";
+import { settingsFromEnv } from "../../src/github/settings.ts";
 import {
   type ClickHouseHttpServer,
   startClickHouseHttpServer,
@@ -91,7 +92,7 @@ beforeAll(async () => {
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const log = pino({ level: "warn" });
+  const log = pino({ level: "error" });
   server = new Server({
     port,
     host: "127.0.0.1",
@@ -104,19 +105,22 @@ beforeAll(async () => {
       log,
     }),
   });
-  await server.load((_app, { addHandler }) => {
-    addHandler(
-      createSetupHandler({
-        publicUrl: appUrl,
-        github: { webUrl: fake.url, apiUrl: fake.url },
-        oauth: { clientId: "Iv1.fakeclientid", clientSecret: "fake-client-secret" },
+  // The real hosted composition: createApp + setup page + per-installation storeFor.
+  await server.load(
+    createHostedApp({
+      app: settingsFromEnv({}),
+      hosted: {
+        settingsConnection: embedded,
         box,
-        settings,
-        openConnection: (target) => openServerConnection({ ...target, requestTimeoutMs: 5000 }),
-        log: { info: () => undefined, warn: () => undefined, error: console.error },
-      }),
-    );
-  });
+        setup: {
+          publicUrl: appUrl,
+          github: { webUrl: fake.url, apiUrl: fake.url },
+          oauth: { clientId: "Iv1.fakeclientid", clientSecret: "fake-client-secret" },
+          openConnection: (target) => openServerConnection({ ...target, requestTimeoutMs: 5000 }),
+        },
+      },
+    }),
+  );
   await server.start();
 });
 
