@@ -64,14 +64,7 @@ export function createGithubHistory(opts: GithubHistoryOptions): HistoryProvider
           const path = files[next++];
           if (path === undefined) break;
           try {
-            const { data } = await opts.octokit.rest.repos.listCommits({
-              owner: opts.owner,
-              repo: opts.repo,
-              sha: opts.base,
-              path,
-              per_page: perFile,
-            });
-            byFile.set(path, data.map(toCommitInfo));
+            byFile.set(path, await listFileCommits(opts, path, perFile));
           } catch (error) {
             failures.push(error);
           }
@@ -89,6 +82,35 @@ export function createGithubHistory(opts: GithubHistoryOptions): HistoryProvider
       return result;
     },
   };
+}
+
+/**
+ * Process-wide: a file's history at a commit never changes, and an App sees the same base
+ * for many pull requests. Keyed by repo, base SHA, path and page size.
+ */
+const fileCommitsCache = new Map<string, Promise<CommitInfo[]>>();
+const CACHE_LIMIT = 2_000;
+
+function listFileCommits(
+  opts: GithubHistoryOptions,
+  path: string,
+  perFile: number,
+): Promise<CommitInfo[]> {
+  const key = `${opts.owner}/${opts.repo}@${opts.base}:${perFile}:${path}`;
+  let cached = fileCommitsCache.get(key);
+  if (!cached) {
+    cached = opts.octokit.rest.repos
+      .listCommits({ owner: opts.owner, repo: opts.repo, sha: opts.base, path, per_page: perFile })
+      .then(({ data }) => data.map(toCommitInfo));
+    if (fileCommitsCache.size >= CACHE_LIMIT) {
+      const oldest = fileCommitsCache.keys().next().value;
+      if (oldest !== undefined) fileCommitsCache.delete(oldest);
+    }
+    fileCommitsCache.set(key, cached);
+    // A failure (rate limit, outage) must not be remembered.
+    cached.catch(() => fileCommitsCache.delete(key));
+  }
+  return cached;
 }
 
 function toCommitInfo(listed: ListedCommit): CommitInfo {

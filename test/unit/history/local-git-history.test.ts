@@ -176,6 +176,12 @@ describe("createGithubHistory", () => {
     const requests = fake.requests.filter((r) => r.route === "GET /repos/:owner/:repo/commits");
     expect(requests).toHaveLength(1);
     expect(requests[0]?.query).toMatchObject({ sha: base, path: "pricing.js" });
+    // The same base again (another PR on it): answered from the cache.
+    const again = createGithubHistory({ octokit, owner: "acme", repo: "shop", base, now: NOW });
+    expect((await again.forFunctions([applyDiscount])).get("pricing.js#applyDiscount")).toEqual(h);
+    expect(fake.requests.filter((r) => r.route === "GET /repos/:owner/:repo/commits")).toHaveLength(
+      1,
+    );
   });
 });
 
