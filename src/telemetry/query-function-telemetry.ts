@@ -51,8 +51,6 @@ const SERVICES = "(empty({services:Array(String)}) OR has({services:Array(String
 const FILE_STEM = (col: string) =>
   String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
 const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
-const STACK_STEMS = String.raw`extractAll(Stack, '([^/\\\\(\\s:]+)\\.[cm]?[jt]sx?:\\d+:\\d+')`;
-const STACK_NAMES = String.raw`extractAll(Stack, 'at (?:async )?(?:[\\w$.<>]+\\.)?([\\w$]+) \\(')`;
 const RAW_KEY = String.raw`if(FunctionName != '', concat('c', FilePath, '\t', FunctionName), concat('s', ServiceName, '\t', SpanName))`;
 const METHOD_ORDER: AttributionMethod[] = [
   "code-attributes",
@@ -120,12 +118,12 @@ export async function queryFunctionTelemetry(
               FunctionName AS functionName, ExceptionType AS type, any(Stack) AS stack
        FROM ${sources.exceptionStacks}
        WHERE ${SERVICES}
-       GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
-       HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}
          AND (has({stems:Array(String)}, ${FILE_STEM("FilePath")})
            OR has({lastNames:Array(String)}, ${FN_LAST("FunctionName")})
-           OR hasAny({stems:Array(String)}, ${STACK_STEMS.replace("Stack", "any(Stack)")})
-           OR hasAny({lastNames:Array(String)}, ${STACK_NAMES.replace("Stack", "any(Stack)")}))`,
+           OR hasAny({stems:Array(String)}, StackStems)
+           OR hasAny({lastNames:Array(String)}, StackNames))
+       GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
+       HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
       { ...base, stems, lastNames },
     ),
   ]);
@@ -192,7 +190,9 @@ export async function queryFunctionTelemetry(
   const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
   const keyParams = { ...base, keys, fnLists, fnNames };
   const hashes = unique(stackRows.map((r) => r.hash)).map((h) => BigInt(h));
-  const inner = `SELECT *, ${RAW_KEY} AS RawKey FROM ${sources.functionHourly}
+  const columns = (extra: string) =>
+    `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, ${extra}${RAW_KEY} AS RawKey FROM ${sources.functionHourly}`;
+  const filter = `
       WHERE Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         AND FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, RawKey)`;
   const fanOut =
@@ -215,8 +215,8 @@ export async function queryFunctionTelemetry(
                   sum(Calls) AS calls, sum(Errors) AS errors,
                   quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
                   groupUniqArray(ServiceName) AS services, groupUniqArray(ServiceVersion) AS versions,
-                  arraySlice(arrayDistinct(arrayFlatten(groupArray(finalizeAggregation(TraceSample)))), 1, 50) AS traces
-           FROM (${inner}) ${fanOut}
+                  groupArraySampleMerge(16)(TraceSample) AS traces
+           FROM (${columns("Duration, TraceSample, ")}${filter}) ${fanOut}
            GROUP BY fn, w`,
           keyParams,
         ),
@@ -224,7 +224,7 @@ export async function queryFunctionTelemetry(
       ? []
       : connection.query<{ fn: Num; hour: Num; calls: Num; errors: Num }>(
           `SELECT fn, toUnixTimestamp(Hour) AS hour, sum(Calls) AS calls, sum(Errors) AS errors
-           FROM (${inner}) ${fanOut}
+           FROM (${columns("")}${filter}) ${fanOut}
            WHERE Hour >= ${H_FROM}
            GROUP BY fn, Hour ORDER BY fn, Hour`,
           keyParams,
@@ -243,7 +243,7 @@ export async function queryFunctionTelemetry(
           { ...base, hashes },
         ),
     connection.query<{ service: string; roots: Num }>(
-      `SELECT ServiceName AS service, count() AS roots FROM ${sources.traceEntrypoints}
+      `SELECT ServiceName AS service, sum(Roots) AS roots FROM ${sources.serviceHourly}
        WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
       base,
     ),

@@ -96,7 +96,7 @@ SELECT
     toUInt64(count()) AS Calls,
     toUInt64(countIf(${IS_ERROR_SPAN})) AS Errors,
     quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Duration,
-    groupArraySampleState(8)(TraceId) AS TraceSample
+    groupArraySampleState(16)(TraceId) AS TraceSample
 FROM ${t.traces}
 WHERE ${where}
 GROUP BY Hour, ServiceName, ServiceVersion, SpanName, FilePath, FunctionName`;
@@ -149,6 +149,15 @@ WHERE (LogAttributes['exception.type'] != '' OR LogAttributes['exception.stacktr
 
 export type ExceptionSource = "traces" | "logs";
 
+/**
+ * A stack's identity: its frame lines only, so the same code path with different messages
+ * (ids, amounts) is one stack.
+ */
+const STACK_HASH = String.raw`cityHash64(ExceptionType, arrayStringConcat(extractAll(StackText, '\n\s*at [^\n]+')))`;
+/** File stems and function names the frames mention, for cheap candidate filtering. */
+const STACK_STEMS = String.raw`arrayDistinct(extractAll(StackText, '([^/\\(\s:]+)\.[cm]?[jt]sx?:\d+:\d+'))`;
+const STACK_NAMES = String.raw`arrayDistinct(extractAll(StackText, 'at (?:async )?(?:[\w$.<>]+\.)?([\w$]+) \('))`;
+
 const exceptionEvents = (t: TableNames, source: ExceptionSource, where: string) =>
   source === "traces" ? exceptionEventsFromTraces(t, where) : exceptionEventsFromLogs(t, where);
 
@@ -158,7 +167,7 @@ export const exceptionHourlySelect = (
   where = "1",
 ): string => `
 SELECT
-    cityHash64(StackText) AS StackHash,
+    ${STACK_HASH} AS StackHash,
     ${hourOf("EventTimestamp")} AS Hour,
     ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType,
     toUInt64(count()) AS Count,
@@ -174,13 +183,26 @@ export const exceptionStacksSelect = (
   where = "1",
 ): string => `
 SELECT
-    cityHash64(StackText) AS StackHash,
+    ${STACK_HASH} AS StackHash,
     ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType,
     any(StackText) AS Stack,
+    any(${STACK_STEMS}) AS StackStems,
+    any(${STACK_NAMES}) AS StackNames,
     min(toDateTime64(EventTimestamp, 3, 'UTC')) AS FirstSeen,
     max(toDateTime64(EventTimestamp, 3, 'UTC')) AS LastSeen
 FROM (${exceptionEvents(t, source, where)})
 GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType`;
+
+/** Calls and root spans (requests) per service and hour: the denominator of traffic share. */
+export const serviceHourlySelect = (t: TableNames, where = "1"): string => `
+SELECT
+    ${hourOf("Timestamp")} AS Hour,
+    ServiceName,
+    toUInt64(count()) AS Calls,
+    toUInt64(countIf(ParentSpanId = '')) AS Roots
+FROM ${t.traces}
+WHERE ${where}
+GROUP BY Hour, ServiceName`;
 
 export const traceEntrypointsSelect = (t: TableNames, where = "1"): string => `
 SELECT
@@ -210,7 +232,7 @@ export function ownTablesDdl(t: TableNames): string[] {
         Calls SimpleAggregateFunction(sum, UInt64),
         Errors SimpleAggregateFunction(sum, UInt64),
         Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64),
-        TraceSample AggregateFunction(groupArraySample(8), String)
+        TraceSample AggregateFunction(groupArraySample(16), String)
     ) ENGINE = AggregatingMergeTree
     PARTITION BY toYYYYMM(Hour)
     ORDER BY (FunctionName, FilePath, ServiceName, SpanName, ServiceVersion, Hour)`,
@@ -255,6 +277,8 @@ export function ownTablesDdl(t: TableNames): string[] {
         FunctionName String,
         ExceptionType LowCardinality(String),
         Stack SimpleAggregateFunction(any, String),
+        StackStems SimpleAggregateFunction(any, Array(String)),
+        StackNames SimpleAggregateFunction(any, Array(String)),
         FirstSeen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
         LastSeen SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
     ) ENGINE = AggregatingMergeTree
@@ -268,8 +292,18 @@ export function ownTablesDdl(t: TableNames): string[] {
         Entrypoint String
     ) ENGINE = ReplacingMergeTree
     PARTITION BY toYYYYMM(Hour)
-    ORDER BY TraceId`,
+    ORDER BY TraceId
+    -- Point lookups of sampled trace ids: small granules read little.
+    SETTINGS index_granularity = 256`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${t.traceEntrypointsView} TO ${t.traceEntrypoints} AS ${traceEntrypointsSelect(t)}`,
+    `CREATE TABLE IF NOT EXISTS ${t.serviceHourly} (
+        Hour DateTime('UTC'),
+        ServiceName LowCardinality(String),
+        Calls SimpleAggregateFunction(sum, UInt64),
+        Roots SimpleAggregateFunction(sum, UInt64)
+    ) ENGINE = AggregatingMergeTree
+    ORDER BY (Hour, ServiceName)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${t.serviceHourlyView} TO ${t.serviceHourly} AS ${serviceHourlySelect(t)}`,
     `CREATE TABLE IF NOT EXISTS ${t.spanFunctions} (
         ServiceName LowCardinality(String),
         SpanName String,
@@ -308,5 +342,6 @@ export function backfillStatements(t: TableNames, cutoffParam: string): string[]
     `INSERT INTO ${t.exceptionStacks} ${exceptionStacksSelect(t, "traces", before)}`,
     `INSERT INTO ${t.exceptionStacks} ${exceptionStacksSelect(t, "logs", before)}`,
     `INSERT INTO ${t.traceEntrypoints} ${traceEntrypointsSelect(t, before)}`,
+    `INSERT INTO ${t.serviceHourly} ${serviceHourlySelect(t, before)}`,
   ];
 }

@@ -19,6 +19,8 @@ export interface TableNames {
   exceptionStacksFromLogsView: string;
   traceEntrypoints: string;
   traceEntrypointsView: string;
+  serviceHourly: string;
+  serviceHourlyView: string;
   spanFunctions: string;
   incidents: string;
   schemaVersion: string;
@@ -39,6 +41,8 @@ export const OWN_TABLES = [
   "faultline_exception_stacks_logs_mv",
   "faultline_trace_entrypoints",
   "faultline_trace_entrypoints_mv",
+  "faultline_service_hourly",
+  "faultline_service_hourly_mv",
   "faultline_span_functions",
   "faultline_incidents",
 ] as const;
@@ -75,6 +79,8 @@ export function tableNames(telemetry: Config["telemetry"]): TableNames {
     exceptionStacksFromLogsView: q("faultline_exception_stacks_logs_mv"),
     traceEntrypoints: q("faultline_trace_entrypoints"),
     traceEntrypointsView: q("faultline_trace_entrypoints_mv"),
+    serviceHourly: q("faultline_service_hourly"),
+    serviceHourlyView: q("faultline_service_hourly_mv"),
     spanFunctions: q("faultline_span_functions"),
     incidents: q("faultline_incidents"),
     schemaVersion: q("faultline_schema_version"),

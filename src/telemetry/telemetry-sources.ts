@@ -7,6 +7,7 @@ import {
   exceptionStacksSelect,
   functionHourlySelect,
   functionKeysSelect,
+  serviceHourlySelect,
   traceEntrypointsSelect,
 } from "./schema.ts";
 import type { TableNames } from "./table-names.ts";
@@ -18,6 +19,7 @@ export interface TelemetrySources {
   exceptionStacks: string;
   exceptionHourly: string;
   traceEntrypoints: string;
+  serviceHourly: string;
 }
 
 /** Raw scans read spans from the start of the previous window's first hour up to `to`. */
@@ -37,6 +39,7 @@ export function telemetrySources(
       exceptionStacks: tables.exceptionStacks,
       exceptionHourly: tables.exceptionHourly,
       traceEntrypoints: tables.traceEntrypoints,
+      serviceHourly: tables.serviceHourly,
     };
   }
   const both = (select: (source: "traces" | "logs") => string) =>
@@ -48,5 +51,6 @@ export function telemetrySources(
     exceptionStacks: both((s) => exceptionStacksSelect(tables, s, RAW_TIME_FILTER)),
     exceptionHourly: both((s) => exceptionHourlySelect(tables, s, RAW_TIME_FILTER)),
     traceEntrypoints: `(${traceEntrypointsSelect(tables, RAW_TIME_FILTER)})`,
+    serviceHourly: `(${serviceHourlySelect(tables, RAW_TIME_FILTER)})`,
   };
 }

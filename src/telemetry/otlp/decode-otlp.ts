@@ -19,16 +19,23 @@ export interface DecodedExport {
   rejectReason: string;
 }
 
-const root = protobuf.Root.fromJSON(OTLP_DESCRIPTOR as unknown as protobuf.INamespace);
+/** The protobufjs root of the OTLP descriptor (also used to encode requests in benchmarks). */
+export const otlpProtoRoot = protobuf.Root.fromJSON(
+  OTLP_DESCRIPTOR as unknown as protobuf.INamespace,
+);
 const requestTypes: Record<OtlpSignal, protobuf.Type> = {
-  traces: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"),
-  logs: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
+  traces: otlpProtoRoot.lookupType(
+    "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest",
+  ),
+  logs: otlpProtoRoot.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"),
 };
 const responseTypes: Record<OtlpSignal, protobuf.Type> = {
-  traces: root.lookupType("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse"),
-  logs: root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
+  traces: otlpProtoRoot.lookupType(
+    "opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse",
+  ),
+  logs: otlpProtoRoot.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse"),
 };
-const statusType = root.lookupType("google.rpc.Status");
+const statusType = otlpProtoRoot.lookupType("google.rpc.Status");
 
 type Json = Record<string, unknown>;
 
