@@ -7,9 +7,10 @@ import picomatch from "picomatch";
 import type { ChangedFunction, ChangeSet } from "./code/types.ts";
 import type { Config } from "./config.ts";
 import type { FunctionHistory, HistoryProvider } from "./history/types.ts";
-import type { FunctionReport, GateVerdict, RepoRef, Report } from "./report/types.ts";
+import type { FunctionReport, RepoRef, Report } from "./report/types.ts";
 import { assessRisk } from "./risk/assess-risk.ts";
-import { levelRank } from "./risk/level-for-score.ts";
+import { decideGate } from "./risk/decide-gate.ts";
+import { sortByRisk } from "./risk/sort-by-risk.ts";
 import type { RiskLevel } from "./risk/types.ts";
 import { buildScenarios, type ScenarioModuleInfo } from "./scenarios/build-scenarios.ts";
 import type { Scenario } from "./scenarios/types.ts";
@@ -114,7 +115,7 @@ export async function analyze(input: AnalyzeInput): Promise<Report> {
 }
 
 /** The current window ends now and spans `days`; the store compares it with the one before. */
-export function telemetryWindow(now: Date, days: number): TelemetryWindow {
+function telemetryWindow(now: Date, days: number): TelemetryWindow {
   return { from: new Date(now.getTime() - days * 86_400_000), to: now };
 }
 
@@ -160,7 +161,7 @@ async function readTelemetry(
 }
 
 /** Services whose configured path globs cover a changed file; empty means "all services". */
-export function servicesFor(
+function servicesFor(
   functions: readonly ChangedFunction[],
   services: Config["services"],
 ): string[] {
@@ -171,9 +172,6 @@ export function servicesFor(
   }
   return [...found].sort();
 }
-
-/** Code-unit order: unlike localeCompare, the same on every machine and locale. */
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 async function readHistory(
   provider: HistoryProvider | null,
@@ -188,18 +186,6 @@ async function readHistory(
       notices: [`Git history unavailable: ${(error as Error).message}.`],
     };
   }
-}
-
-/** Riskiest first; ties broken by path, line and name so the order never flickers. */
-export function sortByRisk(functions: FunctionReport[]): FunctionReport[] {
-  return [...functions].sort(
-    (a, b) =>
-      b.risk.score - a.risk.score ||
-      levelRank(b.risk.level) - levelRank(a.risk.level) ||
-      compareText(a.fn.file, b.fn.file) ||
-      a.fn.startLine - b.fn.startLine ||
-      compareText(a.fn.name, b.fn.name),
-  );
 }
 
 /**
@@ -236,36 +222,4 @@ async function buildReportScenarios(
     notices.push(`Scenarios skipped: ${(error as Error).message}.`);
     return [];
   }
-}
-
-export interface GateInput {
-  level: RiskLevel;
-  config: Config;
-  telemetryAvailable: boolean;
-  override: { by: string; reason: string } | null;
-}
-
-/**
- * The check's conclusion. Tripped = the level reaches `gate.failOn`. Without telemetry the
- * verdict is neutral (production risk is unknown, so we cannot judge) unless the gate fails
- * closed (`gate.failClosed`), which fails it. An override turns a failure into success and
- * is recorded.
- */
-export function decideGate({
-  level,
-  config,
-  telemetryAvailable,
-  override,
-}: GateInput): GateVerdict {
-  const { failOn, failClosed } = config.gate;
-  const tripped =
-    failOn !== "never" && (telemetryAvailable ? levelRank(level) >= levelRank(failOn) : failClosed);
-  const neutral = !telemetryAvailable && !failClosed;
-  const overridden = tripped && override !== null;
-  return {
-    failOn,
-    tripped,
-    override: overridden ? override : null,
-    conclusion: neutral ? "neutral" : tripped && !overridden ? "failure" : "success",
-  };
 }
