@@ -130,7 +130,9 @@ async function scenariosCommand(options: ScenariosOptions): Promise<void> {
     moduleInfo: moduleLayout(repoDir, outDir, sources),
   });
   await writeScenarios(outDir, scenarios);
-  process.stdout.write(summary(scenarios, functions.length, options.out));
+  process.stdout.write(
+    summary(scenarios, functions.length, options.out, config.scenarios.maxFunctions),
+  );
 }
 
 function frameworkOf(value: string | undefined): TestFramework | undefined {
@@ -159,11 +161,18 @@ async function writeScenarios(outDir: string, scenarios: Scenario[]): Promise<vo
   }
 }
 
-function summary(scenarios: Scenario[], changed: number, out: string): string {
+function summary(
+  scenarios: Scenario[],
+  changed: number,
+  out: string,
+  maxFunctions: number,
+): string {
   const runnable = scenarios.filter((s) => s.runnable);
   const cases = runnable.reduce((n, s) => n + s.cases.length, 0);
+  const capped =
+    scenarios.length >= maxFunctions ? ` (at most scenarios.maxFunctions: ${maxFunctions})` : "";
   const lines = [
-    `${changed} changed function${changed === 1 ? "" : "s"}, ${scenarios.length} with captured production inputs`,
+    `${changed} changed function${changed === 1 ? "" : "s"}; scenarios for ${scenarios.length} with captured production inputs${capped}`,
     `wrote ${runnable.length} test file${runnable.length === 1 ? "" : "s"} (${cases} case${cases === 1 ? "" : "s"}) to ${out}`,
     ...runnable.map(
       (s) => `  ${s.fileName}  ${s.key.name} (${s.key.file}): ${s.cases.length} cases`,

@@ -9,6 +9,11 @@ export interface JsExpressionOptions {
   matchers?: boolean;
   /** With `matchers`: Dates within this many ms of `now` match any Date (values made from the clock). */
   clock?: { now: number; toleranceMs: number };
+  /**
+   * Arguments mode: a function name in scope of the generated code, called as
+   * `name("ClassName", { ...fields })` to rebuild class instances.
+   */
+  instanceFactory?: string;
   /** With `matchers`: strings for which this is true match any string (generated ids, clock times). */
   volatileString?: (value: string) => boolean;
 }
@@ -141,10 +146,16 @@ function render(node: Tagged, o: JsExpressionOptions): string {
     }
     case "object":
       return objectLiteral(v as { [key: string]: Tagged }, o);
-    case "instance":
-      // Methods are not captured: the fields are rebuilt on a plain object, which
-      // toEqual compares by fields and duck-typed code accepts.
-      return `/* ${commentSafe(String(node.ctor))} */ ${objectLiteral(v as { [key: string]: Tagged }, o)}`;
+    case "instance": {
+      const fields = objectLiteral(v as { [key: string]: Tagged }, o);
+      // Methods are not captured. As an argument, `instanceFactory` can rebuild it on the
+      // module's own class; otherwise the fields go on a plain object, which toEqual
+      // compares by fields and duck-typed code accepts.
+      if (!o.matchers && o.instanceFactory) {
+        return `${o.instanceFactory}(${str(String(node.ctor))}, ${fields})`;
+      }
+      return `/* ${commentSafe(String(node.ctor))} */ ${fields}`;
+    }
     case "error": {
       const ctor = String(node.ctor);
       const message = str(String(node.message));

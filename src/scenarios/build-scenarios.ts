@@ -43,6 +43,8 @@ export interface BuildScenariosParams {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Captured class instances are rebuilt by the templates' `instance()` helper. */
+const ARGS = { instanceFactory: "instance" } as const;
 
 /**
  * @example
@@ -123,8 +125,8 @@ function buildCases(
     }
     const tree = parseTagged(args);
     const argList = Array.isArray(tree)
-      ? tree.map((node) => toJsExpression(JSON.stringify(node))).join(", ")
-      : toJsExpression(args);
+      ? tree.map((node) => toJsExpression(JSON.stringify(node), ARGS)).join(", ")
+      : toJsExpression(args, ARGS);
     cases.push({
       title: caseTitle(cases.length + 1, input, expectation, argList),
       args: argList,

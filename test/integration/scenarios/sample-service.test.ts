@@ -50,6 +50,7 @@ describe("scenarios from real captured traffic of the sample service", () => {
         "Cart.count",
         "Cart.fromJSON",
         "authorize",
+        "cartSummary",
         "format.money",
         "maskCard",
         "normalizeUser",
@@ -85,6 +86,8 @@ describe("scenarios from real captured traffic of the sample service", () => {
     );
     expect(new Set(thrown)).toEqual(new Set(["InvalidCouponError", "RangeError", "TypeError"]));
     expect(quote?.cases.length).toBeLessThanOrEqual(defaultConfig().scenarios.maxPerFunction);
+    // A captured Cart argument is rebuilt on the module's own Cart class (its methods run).
+    expect(byName.get("cartSummary")?.code).toContain('instance("Cart", { items: [');
   });
 
   it("never writes captured personal data into the test files", () => {

@@ -81,6 +81,10 @@ describe("faultline scenarios", () => {
       "faultline-scenarios",
     );
     expect(result.code).toBe(0);
+    // 11 changed functions, scenarios for the default maxFunctions (10): one is not runnable.
+    expect(result.stdout).toContain(
+      "scenarios for 10 with captured production inputs (at most scenarios.maxFunctions: 10)",
+    );
     expect(result.stdout).toContain("wrote 9 test files");
     expect(result.stdout).toMatch(/Cart\.count \(src\/pricing\.js\): instance method/);
     const files = readdirSync(join(repo.dir, "faultline-scenarios")).sort();
