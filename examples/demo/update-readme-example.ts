@@ -1,7 +1,8 @@
 /**
  * Copies the comment of the last `npm run demo` into the README's example, abridged: stack
- * traces keep their first frames and scenario files their test cases. Everything else stays
- * verbatim, so the README shows what Faultline really wrote.
+ * traces keep their first frames, scenario files their test cases, and headings move down
+ * two levels (so the README's outline stays its own). Everything else stays verbatim, so
+ * the README shows what Faultline really wrote.
  *
  *   npm run demo && npx tsx examples/demo/update-readme-example.ts [faultline-demo/report.md]
  */
@@ -40,7 +41,7 @@ export function abridgeComment(markdown: string): string {
     } else if (fence === "code") {
       code.push(line);
     } else {
-      out.push(line);
+      out.push(/^#{1,4} /.test(line) ? `##${line}` : line);
     }
   }
   return out.join("\n").trim();
