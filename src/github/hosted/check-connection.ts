@@ -73,7 +73,14 @@ export const REQUIRED_LOG_COLUMNS = [
 const GOOD_CODE_SHARE = 0.2;
 const GOOD_STACK_SHARE = 0.8;
 
-function errorReason(error: unknown, password: string): { reason: string; message: string } {
+/**
+ * Why a connection attempt failed, in the categories the page explains, with the driver's
+ * message (password masked, shortened) for the details.
+ */
+export function describeConnectionError(
+  error: unknown,
+  password: string,
+): { reason: string; message: string } {
   const raw =
     error instanceof Error
       ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
@@ -121,7 +128,11 @@ export async function checkConnection(
     const [row] = await connection.query<{ version: string }>("SELECT version() AS version");
     checks.push({ id: "reachable", status: "pass", facts: { version: row?.version ?? "" } });
   } catch (error) {
-    checks.push({ id: "reachable", status: "fail", facts: errorReason(error, target.password) });
+    checks.push({
+      id: "reachable",
+      status: "fail",
+      facts: describeConnectionError(error, target.password),
+    });
     return done();
   }
 

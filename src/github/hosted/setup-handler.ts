@@ -12,7 +12,11 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClickHouseConnection } from "../../telemetry/types.ts";
-import { type ConnectionReport, checkConnection } from "./check-connection.ts";
+import {
+  type ConnectionReport,
+  checkConnection,
+  describeConnectionError,
+} from "./check-connection.ts";
 import { type CookieOptions, clearCookie, readSealedCookie, writeSealedCookie } from "./cookies.ts";
 import {
   administeredInstallations,
@@ -202,19 +206,11 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
         password,
       });
     } catch (error) {
-      const raw = error instanceof Error ? error.message : String(error);
-      const message = (password ? raw.split(password).join("•••") : raw).slice(0, 300);
-      const lower = message.toLowerCase();
-      const reason = lower.includes("econnrefused")
-        ? "refused"
-        : lower.includes("enotfound") || lower.includes("eai_again")
-          ? "dns"
-          : lower.includes("timeout")
-            ? "timeout"
-            : "other";
       return {
         ok: false,
-        checks: [{ id: "reachable", status: "fail", facts: { reason, message } }],
+        checks: [
+          { id: "reachable", status: "fail", facts: describeConnectionError(error, password) },
+        ],
       };
     }
     try {
