@@ -285,12 +285,16 @@ export function createRedactor(rules?: RedactionRules): Redactor {
   // Originals replaced while a collector is set (see `Redactor.collect`).
   let collector: Set<string> | null = null;
   type Replacer = (match: string, ...rest: never[]) => string;
-  const sub = (input: string, pattern: RegExp, replace: Replacer): string =>
+  // `whole: false`: the replacer notes just the secret part (not `password=` or `Bearer`).
+  const sub = (input: string, pattern: RegExp, replace: Replacer, whole = true): string =>
     input.replace(pattern, (match: string, ...rest: unknown[]) => {
       const out = replace(match, ...(rest as never[]));
-      if (collector && out !== match) collector.add(match);
+      if (whole && collector && out !== match) collector.add(match);
       return out;
     });
+  const note = (secret: string): void => {
+    collector?.add(secret);
+  };
 
   // Results of `text` for short strings, with the originals each replaced (for `collect`).
   const cache = new Map<string, { out: string; replaced: string[] }>();
@@ -325,18 +329,31 @@ export function createRedactor(rules?: RedactionRules): Redactor {
     s = sub(s, PATTERNS.prefixedToken, (m, prefix: string, body: string) =>
       /^redacted/i.test(body) ? m : `${prefix}${tokenBody(p, body)}`,
     );
-    s = sub(s, PATTERNS.scheme, (m, scheme: string, space: string, value: string) =>
-      PLACEHOLDER.generic.test(value) ||
-      value.startsWith(`${JWT_HEADER}.`) ||
-      /^[a-z]+$/.test(value) // prose ("Basic authentication failed"), not a credential
-        ? m
-        : `${scheme}${space}${generic("bearer", value)}`,
+    s = sub(
+      s,
+      PATTERNS.scheme,
+      (m, scheme: string, space: string, value: string) => {
+        if (
+          PLACEHOLDER.generic.test(value) ||
+          value.startsWith(`${JWT_HEADER}.`) ||
+          /^[a-z]+$/.test(value) // prose ("Basic authentication failed"), not a credential
+        ) {
+          return m;
+        }
+        note(value);
+        return `${scheme}${space}${generic("bearer", value)}`;
+      },
+      false,
     );
     s = sub(
       s,
       PATTERNS.urlCredentials,
-      (_m, scheme: string, _user: string, pass: string) =>
-        `${scheme}redacted:${generic("urlpass", pass)}@`,
+      (_m, scheme: string, user: string, pass: string) => {
+        note(user);
+        note(pass);
+        return `${scheme}redacted:${generic("urlpass", pass)}@`;
+      },
+      false,
     );
     s = sub(s, PATTERNS.email, (m, offset: number, whole: string) => {
       if (RESERVED_EMAIL_DOMAIN.test(m)) return m;
@@ -383,11 +400,13 @@ export function createRedactor(rules?: RedactionRules): Redactor {
         const scheme = /^(?:Bearer|Basic|Token)\s+/.exec(quoted)?.[0] ?? "";
         const value = quoted.slice(scheme.length);
         if (value.length === 0 || isAlreadyRedacted(value)) return m;
+        note(value);
         const replaced = scheme + generic("keyvalue", value);
         if (dq !== undefined) return `${key}${sep}"${replaced}"`;
         if (sq !== undefined) return `${key}${sep}'${replaced}'`;
         return `${key}${sep}${replaced}`;
       },
+      false,
     );
     return s;
   };

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { isIPv4, isIPv6 } from "node:net";
 import { describe, expect, it } from "vitest";
-import { luhnValid, redactText, redactValue } from "../../../src/scenarios/redact.ts";
+import {
+  createRedactor,
+  luhnValid,
+  redactText,
+  redactValue,
+} from "../../../src/scenarios/redact.ts";
 
 interface CorpusEntry {
   text: string;
@@ -151,5 +156,18 @@ describe("redactValue", () => {
     expect(out).toBeInstanceOf(TypeError);
     expect(out.message).toMatch(/^no user user-[0-9a-f]{8}@example\.com$/);
     expect(out.stack).not.toContain("bob@corp.com");
+  });
+});
+
+describe("createRedactor().collect", () => {
+  it("records the secrets it replaced, not the key words around them", () => {
+    const redactor = createRedactor({ key: "k" });
+    const seen = new Set<string>();
+    redactor.collect(seen);
+    redactor.text("password=hunter2 Authorization: Bearer abcDEF123456 mail ana@lopez.es");
+    redactor.text("postgres://app:S3cret!@db:5432/x");
+    redactor.collect(null);
+    redactor.text("other@mail.io");
+    expect([...seen].sort()).toEqual(["S3cret!", "abcDEF123456", "ana@lopez.es", "app", "hunter2"]);
   });
 });
