@@ -94,6 +94,10 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
         log(
           `      ${String(Math.round(p.elapsedMs / 1000)).padStart(3)}s  ${p.sent} requests  ok ${p.ok} · 4xx ${p.clientErrors} · 5xx ${p.serverErrors}`,
         ),
+    }).catch((error: Error) => {
+      throw new Error(
+        `the shop stopped answering (${error.message}); its output:\n${service.process.output()}`,
+      );
     });
     requests = load.sent;
     log(
