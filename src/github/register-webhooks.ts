@@ -121,36 +121,22 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
 
   app.on("check_run.rerequested", async (context) => {
     retrySecondaryRateLimits(context.octokit);
-    const { check_run: checkRun, repository } = context.payload;
+    const { check_run: checkRun } = context.payload;
     if (checkRun.name !== deps.checks.name) return;
-    const owner = repository.owner.login;
-    const repo = repository.name;
-    const numbers = checkRun.pull_requests.map((p) => p.number);
-    if (numbers.length === 0) {
-      // Fork PRs are not listed on the check run; find them by the head commit.
-      const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
-        owner,
-        repo,
-        commit_sha: checkRun.head_sha,
-      });
-      numbers.push(...data.map((p) => p.number));
-    }
-    for (const pullNumber of numbers) {
-      const { data: pull } = await context.octokit.rest.pulls.get({
-        owner,
-        repo,
-        pull_number: pullNumber,
-      });
-      if (pull.state !== "open" || pull.head.sha !== checkRun.head_sha) continue;
-      await submit(context, deps, {
-        owner,
-        repo,
-        pullNumber,
-        headSha: pull.head.sha,
-        baseSha: pull.base.sha,
-        reason: "rerequested",
-      });
-    }
+    await rerunCommit(context, deps, {
+      headSha: checkRun.head_sha,
+      pullNumbers: checkRun.pull_requests.map((p) => p.number),
+    });
+  });
+
+  // "Re-run all checks" on the PR's Checks tab.
+  app.on("check_suite.rerequested", async (context) => {
+    retrySecondaryRateLimits(context.octokit);
+    const { check_suite: suite } = context.payload;
+    await rerunCommit(context, deps, {
+      headSha: suite.head_sha,
+      pullNumbers: suite.pull_requests.map((p) => p.number),
+    });
   });
 
   app.on(["installation.deleted", "installation.suspend"], async (context) => {
@@ -158,6 +144,43 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
     deps.log.info({ installationId: id, deliveryId: context.id }, "installation removed");
     await deps.queue.cancelInstallation?.(id);
   });
+}
+
+/** Re-analyses the open PRs whose head is `headSha` (a check's or suite's re-run). */
+async function rerunCommit(
+  context: Context<"check_run" | "check_suite">,
+  deps: WebhookDeps,
+  target: { headSha: string; pullNumbers: number[] },
+): Promise<void> {
+  const { repository } = context.payload;
+  const owner = repository.owner.login;
+  const repo = repository.name;
+  const numbers = [...target.pullNumbers];
+  if (numbers.length === 0) {
+    // Fork PRs are not listed on checks; find them by the head commit.
+    const { data } = await context.octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+      owner,
+      repo,
+      commit_sha: target.headSha,
+    });
+    numbers.push(...data.map((p) => p.number));
+  }
+  for (const pullNumber of numbers) {
+    const { data: pull } = await context.octokit.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: pullNumber,
+    });
+    if (pull.state !== "open" || pull.head.sha !== target.headSha) continue;
+    await submit(context, deps, {
+      owner,
+      repo,
+      pullNumber,
+      headSha: pull.head.sha,
+      baseSha: pull.base.sha,
+      reason: "rerequested",
+    });
+  }
 }
 
 async function draftsEnabled(

@@ -17,6 +17,7 @@ import { expressFrames, seedFunctionTraffic, v8Stack } from "../support/telemetr
 import {
   type AppHarness,
   checkRunRerequestedPayload,
+  checkSuiteRerequestedPayload,
   createShopRepo,
   INSTALLATION_ID,
   issueCommentPayload,
@@ -190,7 +191,7 @@ describe("GitHub App end to end with production telemetry: gate, update, overrid
     expect(run?.output.title).toContain("overridden by bob");
   });
 
-  it("re-analyses on `/faultline rerun` and on the check's Re-run button", async () => {
+  it("re-analyses on `/faultline rerun`, the check's Re-run and Re-run all checks", async () => {
     const runs = () => app.fake.checkRuns(OWNER, REPO, shop.highHead).length;
     const before = runs();
     const rerun = app.fake.addComment(OWNER, REPO, 2, "alice", "/faultline rerun");
@@ -200,6 +201,9 @@ describe("GitHub App end to end with production telemetry: gate, update, overrid
     await app.deliver("check_run", checkRunRerequestedPayload("Faultline", shop.highHead, 2));
     await app.settle();
     expect(runs()).toBe(before + 2);
+    await app.deliver("check_suite", checkSuiteRerequestedPayload(shop.highHead, 2));
+    await app.settle();
+    expect(runs()).toBe(before + 3);
     expect(latestRun(shop.highHead)).toMatchObject({ status: "completed", conclusion: "failure" });
     const ours = app.fake.comments(OWNER, REPO, 2).filter((c) => c.body.includes(COMMENT_MARKER));
     expect(ours).toHaveLength(1);

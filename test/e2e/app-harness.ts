@@ -273,6 +273,22 @@ export function checkRunRerequestedPayload(name: string, headSha: string, number
   };
 }
 
+/** A `check_suite.rerequested` payload ("Re-run all checks") for `headSha`. */
+export function checkSuiteRerequestedPayload(headSha: string, number: number): Json {
+  const payload = example("check_suite", "rerequested");
+  const suite = payload.check_suite as Json;
+  return {
+    ...payload,
+    repository: repository(),
+    installation: { id: INSTALLATION_ID },
+    check_suite: {
+      ...suite,
+      head_sha: headSha,
+      pull_requests: [{ number, head: { sha: headSha }, base: { sha: "0".repeat(40) } }],
+    },
+  };
+}
+
 export function installationDeletedPayload(id = INSTALLATION_ID): Json {
   const payload = example("installation", "deleted");
   return { ...payload, installation: { ...(payload.installation as Json), id } };
