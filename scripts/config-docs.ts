@@ -4,6 +4,7 @@
  * docs cannot drift from what the code accepts. `npm run config:docs` writes both;
  * `--check` fails when either is stale (CI and a unit test use that).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
@@ -37,7 +38,17 @@ export function configJsonSchema(): string {
     title: "Faultline configuration (.github/faultline.yml)",
     ...schema,
   };
-  return `${JSON.stringify(published, null, 2)}\n`;
+  return formatJson(`${JSON.stringify(published, null, 2)}\n`, SCHEMA_PATH);
+}
+
+/** Biome's layout (CI runs `biome check .`), so the generated file is also lint-clean. */
+function formatJson(text: string, path: string): string {
+  const biome = `${ROOT}node_modules/@biomejs/biome/bin/biome`;
+  return execFileSync(process.execPath, [biome, "format", `--stdin-file-path=${path}`], {
+    input: text,
+    cwd: ROOT,
+    encoding: "utf8",
+  });
 }
 
 function typeOf(schema: JsonSchema): string {
