@@ -5,4 +5,4 @@
 import { createApp } from "./github/app.ts";
 import { settingsFromEnv } from "./github/settings.ts";
 
-export default createApp(settingsFromEnv());
+export default createApp({ ...settingsFromEnv(), handleSignals: true });

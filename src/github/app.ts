@@ -3,7 +3,7 @@
  * analyses; each publishes one PR comment and a gating check run.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Logger } from "probot";
 import { createGitHubSource } from "../code/github-source.ts";
 import type { SourceProvider } from "../code/types.ts";
 import { createGithubHistory } from "../history/github-history.ts";
@@ -42,6 +42,11 @@ export interface AppOptions extends AppSettings {
   sourceFor?: (params: SourceForParams) => Promise<SourceProvider>;
   /** Git history per function. Default: the commits API (`createGithubHistory`). */
   historyFor?: (params: HistoryForParams) => HistoryProvider | null;
+  /**
+   * On SIGTERM/SIGINT, end running analyses' check runs as "interrupted" (so none is left
+   * in progress) before exiting. For the process entry point; off by default.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -81,6 +86,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
       log,
     });
     addHandler?.(healthHandler);
+    if (options.handleSignals) closeOnSignals(queue, log);
     log.info(
       {
         concurrency: options.concurrency,
@@ -90,6 +96,17 @@ export function createApp(options: AppOptions): ApplicationFunction {
       "Faultline app loaded",
     );
   };
+}
+
+function closeOnSignals(queue: AnalysisQueue, log: Logger): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, "stopping: interrupting running analyses");
+    // Bounded: a hung GitHub must not keep the process from exiting.
+    const deadline = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
+    void Promise.race([queue.close(), deadline]).finally(() => process.exit(0));
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }
 
 /** `GET /healthz`: the process is up and serving (load balancers probe it). */

@@ -77,12 +77,15 @@ async function labelledBy(params: {
   label: string;
 }): Promise<string> {
   const { octokit, owner, repo, pullNumber, label } = params;
-  const events = await octokit.paginate(octokit.rest.issues.listEvents, {
-    owner,
-    repo,
-    issue_number: pullNumber,
-    per_page: 100,
-  });
+  // Who added the label is for the record; failing to learn it must not fail the analysis.
+  const events = await octokit
+    .paginate(octokit.rest.issues.listEvents, {
+      owner,
+      repo,
+      issue_number: pullNumber,
+      per_page: 100,
+    })
+    .catch(() => []);
   const last = events
     .filter(
       (event) =>
