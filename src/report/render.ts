@@ -5,7 +5,13 @@
 import { compileTemplate } from "./handlebars-env.ts";
 import { loadTemplate, type TemplateName } from "./load-template.ts";
 import type { Report } from "./types.ts";
-import { buildView, FULL_VIEW, type ReportView, type ViewLimits } from "./view-model.ts";
+import {
+  buildView,
+  detailCandidates,
+  FULL_VIEW,
+  type ReportView,
+  type ViewLimits,
+} from "./view-model.ts";
 
 export { type Annotation, riskyAnnotations } from "./risky-annotations.ts";
 
@@ -75,16 +81,18 @@ function renderWithin(
   if (full.length <= max) return full;
 
   const total = report.functions.length;
+  const candidates = detailCandidates(report);
   const hasStacks = report.functions.some((f) =>
     f.telemetry?.exceptions.some((e) => e.sampleStack.length > 0),
   );
   const hasScenarioCode = report.scenarios.some((s) => s.code !== null);
   const note = (limits: ViewLimits): string => {
     const parts: string[] = [];
-    const details = Math.max(0, Math.min(limits.details, total));
     const rows = Math.max(0, Math.min(limits.rows, total));
-    if (details < Math.min(start.details, total) && rows > 0) {
-      parts.push(`details of ${total - details} lower-risk function(s)`);
+    const details = Math.max(0, Math.min(limits.details, rows, candidates));
+    const wanted = Math.min(start.details, candidates);
+    if (details < wanted && rows > 0) {
+      parts.push(`details of ${wanted - details} lower-risk function(s)`);
     }
     if (rows < total) parts.push(`${total - rows} lower-risk table row(s)`);
     if (!limits.stacks && start.stacks && hasStacks) parts.push("stack traces");
@@ -99,7 +107,7 @@ function renderWithin(
     limits = { ...limits, rows: TABLE_ROWS_WHEN_SHORTENED };
   }
   if (!fits(limits)) {
-    const upper = Math.min(limits.details, limits.rows, total);
+    const upper = Math.min(limits.details, limits.rows, candidates);
     limits = {
       ...limits,
       details: largestFitting(upper, (details) => fits({ ...limits, details })),

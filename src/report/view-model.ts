@@ -88,10 +88,23 @@ function gateLine(report: Report): string {
   return `✅ Gate passed (fails at **${gate.failOn}** risk or above).`;
 }
 
+/**
+ * How many functions get a "why" section: every medium-or-higher one, and the riskiest
+ * even when it is low, so the reader sees why nothing stands out. They are a prefix of the
+ * functions, which are sorted by score.
+ */
+export function detailCandidates(report: Report): number {
+  const risky = report.functions.filter((f) => f.risk.level !== "low").length;
+  return Math.min(report.functions.length, Math.max(1, risky));
+}
+
 /** Builds the template values for a report at the given level of detail. */
 export function buildView(report: Report, limits: ViewLimits = FULL_VIEW): ReportView {
   const rows = report.functions.slice(0, limits.rows);
-  const details = report.functions.slice(0, Math.min(limits.details, rows.length));
+  const details = report.functions.slice(
+    0,
+    Math.min(limits.details, rows.length, detailCandidates(report)),
+  );
   const charted = report.functions.find((f) => f.telemetry?.hourly.some((p) => p.calls > 0));
   const mermaid = charted?.telemetry
     ? errorRateChart(charted.telemetry.hourly, `Hourly error rate: ${charted.fn.name}`)
@@ -109,7 +122,7 @@ export function buildView(report: Report, limits: ViewLimits = FULL_VIEW): Repor
     omittedRows: report.functions.length - rows.length,
     chart: charted && mermaid ? { title: codeSpan(charted.fn.name, { max: 80 }), mermaid } : null,
     details: details.map((f) => detailView(report, f, limits)),
-    omittedDetails: report.functions.length - details.length,
+    omittedDetails: detailCandidates(report) - details.length,
     scenarios: report.scenarios.map((s) => scenarioView(s, limits.scenarioCode)),
     scenarioCount: report.scenarios.length,
     skipped: report.skipped.map((s) => ({
