@@ -30,7 +30,7 @@ export async function createDemoRepo(params: {
   // The service's dependencies come from this checkout of Faultline: nothing is downloaded.
   await mkdir(join(dir, "node_modules"), { recursive: true });
   await symlink(projectRoot, join(dir, "node_modules/faultline"), "dir");
-  for (const dependency of ["@opentelemetry", "vitest"]) {
+  for (const dependency of ["@opentelemetry", "tsx", "vitest"]) {
     await symlink(
       join(projectRoot, "node_modules", dependency),
       join(dir, "node_modules", dependency),

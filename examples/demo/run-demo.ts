@@ -115,7 +115,7 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
       incidentsFile,
     );
     log(
-      `      imported ${incidents} past incident from the incident tool's export (incidents.json)`,
+      `      imported ${incidents} past incident(s) from the incident tool's export (incidents.json)`,
     );
 
     step(4, "Opening the PR: one risky change, one harmless change");

@@ -1,6 +1,7 @@
 /**
- * The shop's HTTP API. Start with `node src/server.js`; PORT (default 3000, 0 = any free
- * port). Prints one JSON line `{"listening":PORT}` once it accepts requests.
+ * The shop's HTTP API. Start with `npm start` (tsx loads `faultline/instrument` from its
+ * TypeScript source); PORT (default 3000, 0 = any free port). Prints one JSON line
+ * `{"listening":PORT}` once it accepts requests; SIGTERM/SIGINT flush spans and exit.
  */
 
 import { createServer } from "node:http";
