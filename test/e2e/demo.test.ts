@@ -5,11 +5,12 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, readlink, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prepareOutputDir } from "../../examples/demo/prepare-output-dir.ts";
 
 const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -157,4 +158,26 @@ describe("npm run demo, interrupted", () => {
       await rm(parent, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("re-running the demo", () => {
+  it("replaces its own previous output, and never a directory it did not create", async () => {
+    const parent = await mkdtemp(join(tmpdir(), "faultline-demo-rerun-"));
+    try {
+      const own = join(parent, "own");
+      await prepareOutputDir(own);
+      await mkdir(join(own, "repo/.git"), { recursive: true });
+      await writeFile(join(own, "report.md"), "old");
+      await prepareOutputDir(own);
+      expect((await readdir(own)).filter((f) => f !== ".faultline-demo")).toEqual([]);
+
+      const foreign = join(parent, "foreign");
+      await mkdir(foreign);
+      await writeFile(join(foreign, "notes.txt"), "keep me");
+      await expect(prepareOutputDir(foreign)).rejects.toThrow(/not created by the demo/);
+      expect(await readFile(join(foreign, "notes.txt"), "utf8")).toBe("keep me");
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
 });
