@@ -112,6 +112,8 @@ beforeAll(async () => {
       hosted: {
         settingsConnection: embedded,
         box,
+        // The test's ClickHouse is on 127.0.0.1.
+        allowPrivateAddresses: true,
         setup: {
           publicUrl: appUrl,
           github: { webUrl: fake.url, apiUrl: fake.url },

@@ -5,6 +5,7 @@
  * Returns facts per check; `templates/setup-check.hbs` turns them into plain language.
  */
 import type { ClickHouseConnection } from "../../telemetry/types.ts";
+import { PrivateAddressError } from "./assert-public-address.ts";
 import type { ServiceMapping } from "./installation-settings.ts";
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -85,6 +86,7 @@ export function describeConnectionError(
     error instanceof Error
       ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
       : String(error);
+  if (error instanceof PrivateAddressError) return { reason: "private", message: error.message };
   // The password never reaches the page, even when a driver echoes it.
   const message = (password ? raw.split(password).join("•••") : raw).slice(0, 300).trim();
   const lower = message.toLowerCase();

@@ -7,7 +7,8 @@
  *   Needs `FAULTLINE_SECRET_KEY` (and `FAULTLINE_SECRET_KEY_PREVIOUS` while rotating),
  *   `GITHUB_CLIENT_ID` + `GITHUB_CLIENT_SECRET` (the app's OAuth credentials), and the
  *   operator's ClickHouse for Faultline's settings table: `FAULTLINE_SETTINGS_CLICKHOUSE_URL`
- *   (`_USER`, `_PASSWORD`, `_DATABASE`).
+ *   (`_USER`, `_PASSWORD`, `_DATABASE`). Users' ClickHouse must be on public addresses unless
+ *   `FAULTLINE_ALLOW_PRIVATE_CLICKHOUSE=true` (an operator serving only its own network).
  */
 import type { ApplicationFunction } from "probot";
 import { UsageError } from "../../errors.ts";
@@ -76,6 +77,7 @@ export async function hostedAppFromEnv(
         ? { settingsDatabase: env.FAULTLINE_SETTINGS_CLICKHOUSE_DATABASE }
         : {}),
       box,
+      allowPrivateAddresses: env.FAULTLINE_ALLOW_PRIVATE_CLICKHOUSE === "true",
       setup: {
         publicUrl: env.FAULTLINE_PUBLIC_URL,
         github: githubEndpointsFromEnv(env),

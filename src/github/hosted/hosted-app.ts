@@ -10,6 +10,7 @@ import type { ClickHouseConnection } from "../../telemetry/types.ts";
 import { type AppOptions, createApp } from "../app.ts";
 import { defaultStoreFor } from "../default-store-for.ts";
 import { type RedisQueueOptions, redisQueueFactory } from "../redis-queue.ts";
+import { assertPublicAddress } from "./assert-public-address.ts";
 import { createHostedStoreFor } from "./hosted-store-for.ts";
 import type { SecretBox } from "./secret-box.ts";
 import { createSettingsStore } from "./settings-store.ts";
@@ -25,7 +26,12 @@ export interface HostedSettingsOptions {
   /** Database of the settings table; default `default`. */
   settingsDatabase?: string;
   box: SecretBox;
-  setup: Omit<SetupHandlerOptions, "box" | "settings" | "openConnection"> & {
+  /**
+   * Let installations connect to loopback/private addresses. Off by default: users type the
+   * URLs, and the app must not become a probe into the operator's network.
+   */
+  allowPrivateAddresses?: boolean;
+  setup: Omit<SetupHandlerOptions, "box" | "settings" | "openConnection" | "checkAddress"> & {
     openConnection?: OpenConnection;
   };
 }
@@ -60,8 +66,10 @@ export function createHostedApp(options: HostedAppOptions): ApplicationFunction 
         .catch((error: unknown) =>
           log.error({ message: String(error) }, "re-sealing installation secrets failed"),
         );
+      const checkAddress = hosted.allowPrivateAddresses ? undefined : assertPublicAddress;
       storeFor = createHostedStoreFor({
         settings,
+        ...(checkAddress ? { checkAddress } : {}),
         fallback: storeFor ?? defaultStoreFor(options.app),
         requestTimeoutMs: options.app.telemetryTimeoutMs,
       });
@@ -70,6 +78,7 @@ export function createHostedApp(options: HostedAppOptions): ApplicationFunction 
           ...hosted.setup,
           box: hosted.box,
           settings,
+          ...(checkAddress ? { checkAddress } : {}),
           openConnection:
             hosted.setup.openConnection ??
             ((target) =>

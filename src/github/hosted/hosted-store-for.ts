@@ -15,6 +15,8 @@ export interface HostedStoreForOptions {
   /** For installations without settings (self-hosted env settings, or no telemetry). */
   fallback: StoreFor;
   requestTimeoutMs: number;
+  /** Refuses URLs before connecting (hosted: `assertPublicAddress`). */
+  checkAddress?: (url: string) => Promise<void>;
 }
 
 /** The services the setup page mapped to `owner/repo`, or [] (all services). */
@@ -60,6 +62,7 @@ export function createHostedStoreFor(options: HostedStoreForOptions): StoreFor {
         logsTable: settings.logsTable,
       },
     };
+    await options.checkAddress?.(settings.url);
     const store = await openTelemetryStore({
       config,
       clickhouse: {

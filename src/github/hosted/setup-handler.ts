@@ -12,6 +12,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClickHouseConnection } from "../../telemetry/types.ts";
+import { PrivateAddressError } from "./assert-public-address.ts";
 import {
   type ConnectionReport,
   checkConnection,
@@ -60,6 +61,8 @@ export interface SetupHandlerOptions {
   box: SecretBox;
   settings: InstallationSettingsStore;
   openConnection: OpenConnection;
+  /** Refuses URLs before connecting (hosted: `assertPublicAddress`). */
+  checkAddress?: (url: string) => Promise<void>;
   basePath?: string;
   /** Default true; only a plain-HTTP development server turns it off. */
   secureCookies?: boolean;
@@ -200,6 +203,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
     const password = input.password ?? (await options.settings.get(installationId))?.password ?? "";
     let connection: ClickHouseConnection;
     try {
+      await options.checkAddress?.(input.url);
       connection = await options.openConnection({
         url: input.url,
         username: input.username,
@@ -217,6 +221,17 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       return await checkConnection(connection, { ...input, password });
     } finally {
       await connection.close().catch(() => undefined);
+    }
+  };
+
+  /** Only a private address blocks the form; an unresolvable host is the connection test's to explain. */
+  const refusedAddress = async (url: string) => {
+    try {
+      await options.checkAddress?.(url);
+      return null;
+    } catch (error) {
+      if (!(error instanceof PrivateAddressError)) return null;
+      return { field: "url", kind: "private" };
     }
   };
 
@@ -332,8 +347,12 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       if (!(error instanceof SettingsInputError)) throw error;
       return send(res, 422, "setup-page", {
         ...page,
-        error: { field: error.field, message: `${error.field}: ${error.message}` },
+        error: { field: error.field, message: error.message },
       });
+    }
+    const addressError = await refusedAddress(input.url);
+    if (addressError) {
+      return send(res, 422, "setup-page", { ...page, error: addressError });
     }
     if (form.get("intent") === "test") {
       const report = await testConnection(installationId, input);

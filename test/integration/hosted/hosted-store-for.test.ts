@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
 import type { StoreFor } from "../../../src/github/app.ts";
 import {
+  assertPublicAddress,
+  PrivateAddressError,
+} from "../../../src/github/hosted/assert-public-address.ts";
+import {
   createHostedStoreFor,
   mappedServices,
 } from "../../../src/github/hosted/hosted-store-for.ts";
@@ -108,6 +112,18 @@ describe("hosted storeFor", () => {
       await storeFor(3, { owner: "initech", repo: "tps" }, { config: defaultConfig() }),
     ).toBeNull();
     expect(fallbackCalls).toEqual([3]);
+  });
+
+  it("refuses to connect to a private address when hosted mode checks addresses", async () => {
+    const storeFor = createHostedStoreFor({
+      settings,
+      fallback,
+      requestTimeoutMs: 5000,
+      checkAddress: assertPublicAddress,
+    });
+    await expect(
+      storeFor(1, { owner: "acme", repo: "shop" }, { config: defaultConfig() }),
+    ).rejects.toBeInstanceOf(PrivateAddressError);
   });
 
   it("maps a repository to its services, case-insensitively, and others to all services", async () => {

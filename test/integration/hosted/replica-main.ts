@@ -66,6 +66,7 @@ await server.load(
     hosted: {
       settingsConnection,
       box: createSecretBox({ current: config.secretKey }),
+      allowPrivateAddresses: true,
       setup: {
         publicUrl: `http://127.0.0.1:${config.port}`,
         github: { webUrl: config.githubUrl, apiUrl: config.githubUrl },

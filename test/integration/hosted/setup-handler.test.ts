@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertPublicAddress } from "../../../src/github/hosted/assert-public-address.ts";
 import { createSecretBox } from "../../../src/github/hosted/secret-box.ts";
 import { createSettingsStore } from "../../../src/github/hosted/settings-store.ts";
 import { createSetupHandler } from "../../../src/github/hosted/setup-handler.ts";
@@ -49,6 +50,7 @@ beforeAll(async () => {
     box,
     settings,
     openConnection: () => Promise.reject(new Error("not used")),
+    checkAddress: assertPublicAddress,
     log: quiet,
   });
 });
@@ -122,6 +124,33 @@ describe("setup handler", () => {
     });
     expect(sameSite.status).toBe(200);
     expect(await sameSite.text()).toContain("Saved.");
+  });
+
+  it("refuses ClickHouse URLs in private networks, for saving and for testing", async () => {
+    fake.signInAs("dana");
+    const jar = new Map<string, string>();
+    const page = await (await browse(`${appUrl}/faultline/setup?installation_id=77`, jar)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    for (const [intent, url] of [
+      ["save", "http://127.0.0.1:8123"],
+      ["test", "http://169.254.169.254"],
+      ["save", "http://[::1]:8123"],
+      ["test", "http://localhost:8123"],
+    ]) {
+      const response = await fetch(`${appUrl}/faultline/setup`, {
+        method: "POST",
+        body: new URLSearchParams({
+          csrf,
+          installation_id: "77",
+          intent: intent ?? "",
+          url: url ?? "",
+        }),
+        headers: { cookie, origin: appUrl },
+      });
+      expect(response.status, url).toBe(422);
+      expect(await response.text()).toContain("private or local network");
+    }
   });
 
   it("refuses a callback whose state does not match this browser's sign-in", async () => {
