@@ -53,6 +53,8 @@ export interface DetailView {
   incidents: {
     title: string;
     severity: string;
+    /** "sev2, imported" or "detected error spike": what kind of incident and how sure. */
+    kind: string;
     startedAt: string;
     source: string;
     evidence: string;
@@ -116,6 +118,10 @@ export function detailView(
         severity: telemetryText(i.severity, 20),
         startedAt: isoMinute(i.startedAt),
         source: i.source === "detected" ? "detected error spike" : "imported",
+        kind:
+          i.source === "detected"
+            ? "detected error spike"
+            : `${telemetryText(i.severity, 20)}, imported`,
         evidence: telemetryText(i.evidence, 160),
       };
     }),
