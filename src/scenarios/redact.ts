@@ -230,6 +230,22 @@ function ipv6Placeholder(p: Pseudonymiser, ip: string): string {
   return `2001:db8::${h.slice(0, 4)}:${h.slice(4, 8)}:${h.slice(8, 12)}`;
 }
 
+/**
+ * `user-<hash>@example.com`, with the original's capitalisation kept (`User-…@Example.com`,
+ * all caps): the hash ignores case, so code that normalises case still sees one address.
+ */
+function emailPlaceholder(original: string, hash: string): string {
+  const at = original.lastIndexOf("@");
+  const local = original.slice(0, at);
+  const domain = original.slice(at + 1);
+  if (/[A-Z]/.test(original) && original === original.toUpperCase()) {
+    return `USER-${hash.toUpperCase()}@EXAMPLE.COM`;
+  }
+  const user = /^[A-Z]/.test(local) ? "User" : "user";
+  const example = /^[A-Z]/.test(domain) ? "Example" : "example";
+  return `${user}-${hash}@${example}.com`;
+}
+
 /** Same length and character classes as the original token body, starting `redacted`. */
 function tokenBody(p: Pseudonymiser, body: string): string {
   const upper = /^[A-Z0-9]+$/.test(body);
@@ -359,7 +375,7 @@ export function createRedactor(rules?: RedactionRules): Redactor {
       if (RESERVED_EMAIL_DOMAIN.test(m)) return m;
       // The password placeholder of `scheme://redacted:redacted-…@host` is not an address.
       if (whole[offset - 1] === ":" && /^redacted-[0-9a-f]{8}@/.test(m)) return m;
-      return `user-${p.hex("email", m.toLowerCase()).slice(0, 8)}@example.com`;
+      return emailPlaceholder(m, p.hex("email", m.toLowerCase()).slice(0, 8));
     });
     s = sub(s, PATTERNS.card, (m) => {
       const digits = m.replace(/\D/g, "");
