@@ -180,7 +180,22 @@ function discountCode(random: Random): unknown {
   ] as const);
 }
 
+/** A business customer re-ordering the same office bundle with its usual code. */
+function officeReorder(random: Random): Record<string, unknown> {
+  return {
+    email: "purchasing@acme-offices.example",
+    items: [
+      { sku: "HOOD-GRY-L", quantity: 3 },
+      { sku: "BOTTLE-75", quantity: 2 },
+    ],
+    region: "US",
+    card: { ...GOOD_CARDS[0]!, expiry: "08/29" },
+    code: random() < 0.8 ? "SAVE25" : "BLACKFRIDAY",
+  };
+}
+
 function order(random: Random): Record<string, unknown> {
+  if (random() < 0.06) return officeReorder(random);
   const name = FIRST[Math.floor(random() * FIRST.length)]!;
   const code = discountCode(random);
   return {

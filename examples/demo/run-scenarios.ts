@@ -35,7 +35,8 @@ export async function runScenarios(params: {
   await mkdir(dirname(configFile), { recursive: true });
   await writeFile(
     configFile,
-    'export default { test: { include: ["**/*.test.{js,mjs,cjs,ts}"], watch: false } };\n',
+    // truncateThreshold 0: failures show whole values ("discountCents: 5500 … 3000").
+    'export default { test: { include: ["**/*.test.{js,mjs,cjs,ts}"], watch: false, chaiConfig: { truncateThreshold: 0 } } };\n',
   );
   const child = params.group.start(
     "vitest (scenarios)",
@@ -82,4 +83,4 @@ export async function runScenarios(params: {
   return run;
 }
 
-const firstLine = (text: string): string => text.split("\n")[0]?.slice(0, 200) ?? "";
+const firstLine = (text: string): string => text.split("\n")[0]?.slice(0, 400) ?? "";
