@@ -1,8 +1,8 @@
 /**
  * The analysis queue shared by every replica of the hosted app (`REDIS_URL`), on BullMQ.
  * Same contract as the in-process queue (see `analysis-queue.ts`), across processes:
- * - deduplicated by (repo, PR, head SHA): the BullMQ job id, plus a "done" marker so a
- *   redelivered webhook after the analysis finished publishes nothing twice;
+ * - deduplicated by (repo, PR, head SHA): the BullMQ job id, plus the PR's published head
+ *   so a redelivered webhook after the analysis finished publishes nothing twice;
  * - a newer head SHA supersedes: the latest head per PR lives in Redis, queued jobs for an
  *   older head are skipped and a running one is aborted (its `AbortSignal`), on any replica;
  * - serialised per PR by a leased Redis lock around the whole run (analysis and publish), so
@@ -105,7 +105,8 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
 
   const key = {
     head: (job: AnalysisJob) => `${prefix}:head:${pullKey(job)}`,
-    done: (job: AnalysisJob) => `${prefix}:done:${pullKey(job)}@${job.headSha}`,
+    /** The head SHA whose analysis the PR's comment and check show now. */
+    published: (job: AnalysisJob) => `${prefix}:published:${pullKey(job)}`,
     lock: (job: AnalysisJob) => `${prefix}:lock:${pullKey(job)}`,
     slots: (installationId: number) => `${prefix}:slots:${installationId}`,
     cancelled: (installationId: number) => `${prefix}:cancelled:${installationId}`,
@@ -125,7 +126,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     const data = job.data;
     const jobKey = job.id ?? safeId(`${pullKey(data)}@${data.headSha}`);
     const isPush = PUSH_REASONS.has(data.reason);
-    if (isPush && (await redis.exists(key.done(data)))) return "duplicate";
+    if (isPush && (await redis.get(key.published(data))) === data.headSha) return "duplicate";
     const latest = await redis.get(key.head(data));
     if (isPush && latest && latest !== data.headSha) return "superseded";
     const cancelledAt = Number((await redis.get(key.cancelled(data.installationId))) ?? 0);
@@ -192,7 +193,7 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       if (reason.why === "shutdown") throw reason;
       return reason.why;
     }
-    if (isPush) await redis.set(key.done(data), "1", "EX", DONE_TTL_SECONDS);
+    if (isPush) await redis.set(key.published(data), data.headSha, "EX", DONE_TTL_SECONDS);
     options.log?.debug(fields, "analysis finished");
     return "done";
   };
@@ -226,14 +227,16 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       if (closed) return;
       const isPush = PUSH_REASONS.has(job.reason);
       if (isPush) {
-        if (await redis.exists(key.done(job))) {
+        // Head first: a head already published still supersedes a newer one in flight
+        // (a force-push back to an earlier commit).
+        await redis.set(key.head(job), job.headSha, "EX", DONE_TTL_SECONDS);
+        if ((await redis.get(key.published(job))) === job.headSha) {
           options.log?.debug(
             { pull: pullKey(job), deliveryId: job.deliveryId },
             "already analysed",
           );
           return;
         }
-        await redis.set(key.head(job), job.headSha, "EX", DONE_TTL_SECONDS);
       }
       const base = `${job.installationId}.${pullKey(job)}.${job.headSha}`;
       // Re-runs and overrides run again on the same head; pushes for one head run once.
@@ -242,8 +245,10 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
         jobId,
         attempts: options.attempts ?? 5,
         backoff: { type: "exponential", delay: options.backoffMs ?? 2000 },
-        removeOnComplete: { age: 3600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3600 },
+        // Gone once settled, so the same head can be queued again later (a force-push back);
+        // finished duplicates are caught by the published head, failures are logged.
+        removeOnComplete: true,
+        removeOnFail: true,
       });
     },
     async cancelInstallation(installationId) {

@@ -85,7 +85,8 @@ describe("Redis analysis queue (real redis-server, two replicas)", () => {
         (i % 2 ? a : b).enqueue({ ...one, deliveryId: `d${i}` }),
       ),
     );
-    await until(async () => (await a.counts()).completed === 1 && runs.length === 1);
+    await until(() => runs.length === 1);
+    await until(async () => (await a.counts()).active === 0);
     await b.enqueue({ ...one, deliveryId: "late-redelivery" });
     await sleep(400);
     expect(runs).toEqual([one.headSha]);
@@ -117,6 +118,26 @@ describe("Redis analysis queue (real redis-server, two replicas)", () => {
     // 2…2 was superseded while waiting: skipped, never started.
     expect(started).toEqual(["1".repeat(40), "3".repeat(40)]);
     expect(finished).toEqual(["3".repeat(40)]);
+  });
+
+  it("analyses a head again after the PR moved away from it and back (force-push)", async () => {
+    const runs: string[] = [];
+    const [a, b] = replicas(async (j) => {
+      runs.push(j.headSha[0] ?? "");
+    });
+    const pr = { pullNumber: 11 };
+    await a.enqueue(job({ ...pr, headSha: "4".repeat(40) }));
+    await until(() => runs.length === 1);
+    await until(async () => (await a.counts()).active === 0);
+    await b.enqueue(job({ ...pr, headSha: "5".repeat(40) }));
+    await until(() => runs.length === 2);
+    await until(async () => (await a.counts()).active === 0);
+    // A redelivery of the published head is dropped; going back to 4… is a new analysis.
+    await a.enqueue(job({ ...pr, headSha: "5".repeat(40), deliveryId: "redelivery" }));
+    await b.enqueue(job({ ...pr, headSha: "4".repeat(40), deliveryId: "force-push" }));
+    await until(() => runs.length === 3);
+    await sleep(300);
+    expect(runs).toEqual(["4", "5", "4"]);
   });
 
   it("bounds concurrency per installation so a busy one does not starve another", async () => {
@@ -153,7 +174,8 @@ describe("Redis analysis queue (real redis-server, two replicas)", () => {
       if (attempts.length < 3) throw new Error("GitHub 502");
     });
     await a.enqueue(job({ pullNumber: 7 }));
-    await until(async () => (await a.counts()).completed === 1);
+    await until(() => attempts.length === 3);
+    await until(async () => (await a.counts()).active === 0);
     expect(attempts).toHaveLength(3);
     // Exponential: the second gap (>= 200 ms) is longer than the first (>= 100 ms).
     const gap1 = (attempts[1] ?? 0) - (attempts[0] ?? 0);
