@@ -1286,7 +1286,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   ): Promise<void> => {
     const url = new URL(request.url ?? "/", baseUrl);
     const method = request.method ?? "GET";
-    const pathname = url.pathname.replace(/\/+$/, "") || "/";
+    // GitHub Enterprise Server clients (Probot with GHE_HOST) prefix every path with /api/v3.
+    const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/\/+$/, "") || "/";
     const authorization = request.headers.authorization ?? "";
     const [scheme, credential] = authorization.split(/\s+/, 2);
     const authKind =
