@@ -54,14 +54,27 @@ export async function hostedAppFromEnv(
     };
   }
   if (env.FAULTLINE_PUBLIC_URL) {
+    // Every missing variable is reported before anything connects.
     const box = secretBoxFromEnv(env);
     const why =
       "hosted mode (FAULTLINE_PUBLIC_URL) signs users in with the app's OAuth credentials";
+    const oauth = {
+      clientId: required(env, "GITHUB_CLIENT_ID", why),
+      clientSecret: required(env, "GITHUB_CLIENT_SECRET", why),
+    };
     const settingsUrl = required(
       env,
       "FAULTLINE_SETTINGS_CLICKHOUSE_URL",
       "hosted mode keeps installation settings in ClickHouse; point it at the operator's server",
     );
+    let publicUrl: URL;
+    try {
+      publicUrl = new URL(env.FAULTLINE_PUBLIC_URL);
+    } catch {
+      throw new UsageError(
+        "FAULTLINE_PUBLIC_URL must be the app's public origin, e.g. https://faultline.example.com",
+      );
+    }
     const settingsConnection = await openServerConnection({
       url: settingsUrl,
       ...(env.FAULTLINE_SETTINGS_CLICKHOUSE_USER
@@ -79,14 +92,11 @@ export async function hostedAppFromEnv(
       box,
       allowPrivateAddresses: env.FAULTLINE_ALLOW_PRIVATE_CLICKHOUSE === "true",
       setup: {
-        publicUrl: env.FAULTLINE_PUBLIC_URL,
+        publicUrl: publicUrl.origin,
         github: githubEndpointsFromEnv(env),
-        oauth: {
-          clientId: required(env, "GITHUB_CLIENT_ID", why),
-          clientSecret: required(env, "GITHUB_CLIENT_SECRET", why),
-        },
+        oauth,
         // Plain HTTP only for a local development server.
-        secureCookies: !env.FAULTLINE_PUBLIC_URL.startsWith("http://"),
+        secureCookies: publicUrl.protocol === "https:",
       },
     };
   }
