@@ -29,7 +29,7 @@ export const checkMessages = {
   invalidConfig: {
     title: "Invalid .github/faultline.yml",
     summary: (error: string, source: string): string =>
-      `Faultline could not read its configuration from \`${source}\`:\n\n\`\`\`\n${error}\n\`\`\`\n\nFix the file on the default branch, then comment \`/faultline rerun\` on this pull request.`,
+      `Faultline could not read its configuration from \`${source}\`:\n\n${fenced(error)}\n\nFix the file on the default branch, then comment \`/faultline rerun\` on this pull request.`,
   },
 
   draft: {
@@ -67,10 +67,17 @@ export const checkMessages = {
 
   crashed: (message: string, failClosed: boolean) => ({
     title: "Faultline could not finish the analysis",
-    summary: `The analysis stopped with an error:\n\n\`\`\`\n${message}\n\`\`\`\n\n${
+    summary: `The analysis stopped with an error:\n\n${fenced(message)}\n\n${
       failClosed
         ? "The gate fails closed, so this check fails."
         : "Production risk is unknown, not low; the check is neutral."
     } Comment \`/faultline rerun\` to try again.`,
   }),
 };
+
+/** A code block whose fence no backtick run inside `text` can close. */
+function fenced(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text}\n${fence}`;
+}
