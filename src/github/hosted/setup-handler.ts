@@ -68,6 +68,11 @@ export interface SetupHandlerOptions {
   secureCookies?: boolean;
   /** How long a sign-in (and its admin check) lasts; default 1 h. */
   sessionSeconds?: number;
+  /**
+   * An installation missing from an older session (installed since signing in) sends the user
+   * through GitHub again for a fresh admin check; default: sessions older than 60 s.
+   */
+  recheckAfterMs?: number;
   log?: Pick<Console, "info" | "warn" | "error">;
   renderer?: SetupRenderer;
 }
@@ -78,6 +83,8 @@ interface Session {
   /** Installations this user administered when they signed in. */
   installations: number[];
   csrf: string;
+  /** Sign-in time, ms since the epoch. */
+  iat: number;
   exp: number;
 }
 
@@ -141,6 +148,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
   const cookieBox = options.box.derive("cookies");
   const cookies: CookieOptions = { secure: options.secureCookies ?? true };
   const sessionSeconds = options.sessionSeconds ?? 3600;
+  const recheckAfterMs = options.recheckAfterMs ?? 60_000;
   const renderer = options.renderer ?? createSetupRenderer();
   const log = options.log ?? console;
 
@@ -262,6 +270,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
         login: user.login,
         installations: installationIds,
         csrf: randomBytes(24).toString("base64url"),
+        iat: Date.now(),
         exp: Math.floor(Date.now() / 1000) + sessionSeconds,
       };
       writeSealedCookie(res, SESSION, session, cookieBox, cookies);
@@ -290,6 +299,9 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       });
     }
     if (!session.installations.includes(installationId)) {
+      // Installed after this sign-in? Ask GitHub again (it answers at once for a user who
+      // already authorized the app); a fresh session that still lacks it is a real denial.
+      if (Date.now() - (session.iat ?? 0) > recheckAfterMs) return startSignIn(res, installationId);
       log.warn(`hosted setup: ${session.login} denied installation ${installationId}`);
       return send(res, 403, "setup-message", { ...common, kind: "denied", installationId });
     }

@@ -51,6 +51,7 @@ beforeAll(async () => {
     settings,
     openConnection: () => Promise.reject(new Error("not used")),
     checkAddress: assertPublicAddress,
+    recheckAfterMs: 300,
     log: quiet,
   });
 });
@@ -151,6 +152,27 @@ describe("setup handler", () => {
       expect(response.status, url).toBe(422);
       expect(await response.text()).toContain("private or local network");
     }
+  });
+
+  it("re-checks with GitHub for an installation added after signing in, then denies for real", async () => {
+    fake.addRepo("erin", "notes", { installationId: 88 });
+    fake.setInstallationAccount(88, "erin", "User");
+    fake.signInAs("erin");
+    const jar = new Map<string, string>();
+    expect((await browse(`${appUrl}/faultline/setup?installation_id=88`, jar)).status).toBe(200);
+    // Erin installs the app on a second account of hers.
+    fake.addRepo("erin", "blog", { installationId: 89 });
+    fake.setInstallationAccount(89, "erin", "User");
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const authorizeCalls = fake.requestsTo("GET /login/oauth/authorize").length;
+    const added = await browse(`${appUrl}/faultline/setup?installation_id=89`, jar);
+    expect(added.status).toBe(200);
+    expect(await added.text()).toContain("Installation 89");
+    expect(fake.requestsTo("GET /login/oauth/authorize")).toHaveLength(authorizeCalls + 1);
+    // Dana's installation: the fresh session is re-checked no more; the answer is no.
+    const denied = await browse(`${appUrl}/faultline/setup?installation_id=77`, jar);
+    expect(denied.status).toBe(403);
+    expect(fake.requestsTo("GET /login/oauth/authorize")).toHaveLength(authorizeCalls + 1);
   });
 
   it("refuses a callback whose state does not match this browser's sign-in", async () => {
