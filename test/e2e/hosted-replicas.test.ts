@@ -213,7 +213,7 @@ beforeAll(async () => {
   settingsDb = await openEmbeddedConnection(dir);
   settingsEndpoint = await startClickHouseHttpServer({ connection: settingsDb });
   await Promise.all([startReplica("A"), startReplica("B")]);
-});
+}, 90_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map(stopReplica));
@@ -244,7 +244,7 @@ describe("hosted replicas on one Redis", () => {
     for (const replica of [a, b]) {
       expect(replica.lines.filter((l) => l.msg === "analysis finished").length).toBeGreaterThan(0);
     }
-  });
+  }, 90_000);
 
   it("loses nothing when a replica is killed mid-analysis", async () => {
     const [a, b] = replicas as [Replica, Replica];
@@ -283,5 +283,5 @@ describe("hosted replicas on one Redis", () => {
     // What A was running when it died, B finished.
     const finishedOnB = new Set(b.lines.filter((l) => l.msg === "analysis finished").map(jobOf));
     for (const job of inFlight) expect(finishedOnB.has(job), job).toBe(true);
-  });
+  }, 90_000);
 });
