@@ -18,7 +18,8 @@ export type CheckId =
   | "recent-spans"
   | "code-attributes"
   | "exception-stacks"
-  | "service-mapping";
+  | "service-mapping"
+  | "query";
 
 export interface ConnectionCheck {
   id: CheckId;
@@ -121,6 +122,24 @@ export async function checkConnection(
   target: CheckTarget,
 ): Promise<ConnectionReport> {
   const checks: ConnectionCheck[] = [];
+  try {
+    return await runChecks(connection, target, checks);
+  } catch (error) {
+    // Connected, but a later query failed (usually a missing grant): say which, keep the rest.
+    checks.push({
+      id: "query",
+      status: "fail",
+      facts: describeConnectionError(error, target.password),
+    });
+    return { ok: false, checks };
+  }
+}
+
+async function runChecks(
+  connection: ClickHouseConnection,
+  target: CheckTarget,
+  checks: ConnectionCheck[],
+): Promise<ConnectionReport> {
   const done = (): ConnectionReport => ({
     ok: checks.every((c) => c.status !== "fail"),
     checks,

@@ -50,6 +50,15 @@ beforeAll(async () => {
   await embedded.command(
     "CREATE TABLE legacy.otel_traces (Timestamp DateTime64(9), SpanName String) ENGINE = MergeTree ORDER BY Timestamp",
   );
+  // Every column name right, one type wrong: the statistics query fails.
+  await embedded.command("CREATE DATABASE IF NOT EXISTS broken");
+  await embedded.command(
+    `CREATE TABLE broken.otel_traces (Timestamp DateTime64(9), TraceId String, SpanId String,
+      ParentSpanId String, SpanName String, SpanKind String, ServiceName String,
+      ResourceAttributes Map(String, String), SpanAttributes String, Duration UInt64,
+      StatusCode String, \`Events.Timestamp\` Array(DateTime64(9)), \`Events.Name\` Array(String),
+      \`Events.Attributes\` Array(Map(String, String))) ENGINE = MergeTree ORDER BY Timestamp`,
+  );
   const stack = v8Stack(
     "TypeError",
     "Cannot read properties of undefined (reading 'total')",
@@ -81,6 +90,19 @@ afterAll(async () => {
 const byId = (checks: ConnectionCheck[], id: CheckId) => checks.find((c) => c.id === id);
 
 describe("checkConnection against a real ClickHouse HTTP endpoint", () => {
+  it("reports a failing query after connecting instead of throwing", async () => {
+    const connection = await openServerConnection({ url: endpoint.url });
+    try {
+      const report = await checkConnection(connection, { ...target, database: "broken" });
+      expect(report.ok).toBe(false);
+      expect(byId(report.checks, "traces-table")?.status).toBe("pass");
+      expect(byId(report.checks, "query")).toMatchObject({ status: "fail" });
+      expect(String(byId(report.checks, "query")?.facts.message)).toContain("SpanAttributes");
+    } finally {
+      await connection.close();
+    }
+  });
+
   it("reports tables, recent spans, code.* share, stack share and silent mapped services", async () => {
     const connection = await openServerConnection({ url: endpoint.url });
     try {
