@@ -52,6 +52,9 @@ export const DEFAULT_LIMITS: Required<Omit<SerializeLimits, "redactor" | "derive
 
 export type Tagged = null | boolean | number | string | Tagged[] | { [key: string]: Tagged };
 
+/** Characters past `maxStringLength` still redacted before cutting (longest secret kept whole). */
+const CUT_MARGIN = 256;
+
 const isPlainPrototype = (proto: unknown): boolean => proto === Object.prototype || proto === null;
 
 class Walker {
@@ -84,8 +87,15 @@ class Walker {
       case "bigint":
         return { $t: "bigint", v: value.toString() };
       case "string": {
-        const text = this.#redactor ? this.#redactor.text(value) : value;
-        return isDerived(text, this.#derivedTokens) ? { $t: "derived" } : this.#string(text);
+        // Redact a bounded prefix: the margin keeps a secret that straddles the cut whole
+        // for the patterns, and the cost stays bounded however long the string.
+        const bounded =
+          value.length > this.#limits.maxStringLength + CUT_MARGIN
+            ? value.slice(0, this.#limits.maxStringLength + CUT_MARGIN)
+            : value;
+        const text = this.#redactor ? this.#redactor.text(bounded) : bounded;
+        if (isDerived(text, this.#derivedTokens)) return { $t: "derived" };
+        return this.#string(text, value.length, bounded !== value);
       }
       case "symbol":
         return { $t: "symbol", description: value.description ?? null };
@@ -123,14 +133,15 @@ class Walker {
     return shown;
   }
 
-  #string(value: string): Tagged {
+  /** `value`, or its first characters with the original length when it is (or was) too long. */
+  #string(value: string, originalLength = value.length, cut = false): Tagged {
     const max = Math.min(this.#limits.maxStringLength, Math.max(this.#budget, 16));
-    if (value.length <= max) {
+    if (value.length <= max && !cut) {
       this.#budget -= value.length;
       return value;
     }
     this.#budget -= max;
-    return { $t: "string", v: value.slice(0, max), length: value.length };
+    return { $t: "string", v: value.slice(0, max), length: originalLength };
   }
 
   #object(value: object, depth: number, path: string, sensitive: boolean): Tagged {

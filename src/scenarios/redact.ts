@@ -104,24 +104,26 @@ const KEYISH_LONG =
 /** Short words that only count as a whole identifier segment (`pin`, not `spin`). */
 const KEYISH_SHORT = "pwd|pass|pin|ssn|dob|otp|auth|session|sid|jwt|cvv|cvc";
 
+// Every repetition is bounded and most patterns can only start at a boundary, so
+// redaction stays linear on long text (stack traces, base64 blobs).
 const PATTERNS = {
   privateKey: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  jwt: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  jwt: /\beyJ[A-Za-z0-9_-]{5,8192}\.eyJ[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192}/g,
   // Vendor tokens with well-known prefixes: the prefix stays, the body is replaced.
   prefixedToken:
     /\b(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|sk_live_|sk_test_|rk_live_|rk_test_|pk_live_|pk_test_|whsec_|xox[abposre]-|glpat-|npm_|sk-proj-|sk-ant-|sk-|AIza|AKIA|ASIA|SG\.)([A-Za-z0-9_\-.=]{10,})/g,
   scheme: /\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{8,})/g,
-  urlCredentials: /\b([a-z][a-z0-9+.-]*:\/\/)([^/\s:@]+):([^/\s@]+)@/gi,
+  urlCredentials: /\b([a-z][a-z0-9+.-]{0,30}:\/\/)([^/\s:@]{1,256}):([^/\s@]{1,256})@/gi,
   email:
-    /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g,
+    /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){1,8}/g,
   card: /(?<![\d.])\d(?:[ -]?\d){12,18}(?![\d])/g,
   ssn: /(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g,
   ipv4: /(?<![\d.vV])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(?![\d.]*\d)/g,
   ipv6: /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{0,4}|(?:\d{1,3}\.){3}\d{1,3})(?![0-9A-Fa-f:])/g,
   phone:
-    /(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{2,4}[\s.-])\d{2,4}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){0,2}(?![\w-])|(?<![\w+])\+\d{8,15}(?!\w)/g,
+    /(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?|\d{2,4}[\s.-])\d{2,4}[\s.-]?\d{2,4}(?:[\s.-]?\d{2,4}){0,2}(?![\w-]|\.\d)|(?<![\w+])\+\d{8,15}(?!\w)/g,
   keyValue: new RegExp(
-    `((?<![A-Za-z0-9])(?:[A-Za-z0-9]+[_-])*(?:${KEYISH_SHORT})(?:[_-][A-Za-z0-9]+)*(?![A-Za-z0-9])|[A-Za-z0-9_-]*?(?:${KEYISH_LONG})[A-Za-z0-9_-]*)(["']?\\s*[:=]\\s*)(?:"([^"]*)"|'([^']*)'|((?:(?:Bearer|Basic|Token)\\s+)?[^\\s"'&,;}<>)]+))`,
+    `((?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,40}[_-]){0,4}(?:${KEYISH_SHORT})(?:[_-][A-Za-z0-9]{1,40}){0,4}(?![A-Za-z0-9])|(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{0,40}?(?:${KEYISH_LONG})[A-Za-z0-9_-]{0,40})(["']?\\s{0,8}[:=]\\s{0,8})(?:"([^"]{0,2048})"|'([^']{0,2048})'|((?:(?:Bearer|Basic|Token)\\s+)?[^\\s"'&,;}<>)]{1,2048}))`,
     "gi",
   ),
 };

@@ -209,3 +209,21 @@ describe("redaction while serialising", () => {
     expect((value.err as Error).message).toBe(`no account for ${value.email}`);
   });
 });
+
+describe("long strings", () => {
+  it("redacts a secret straddling the length cut and stays fast on huge strings", () => {
+    const redactor = createRedactor({ key: "test" });
+    const text = `${"x".repeat(990)} mail ana.lopez@gmail.com ${"y".repeat(100)}`;
+    const cut = JSON.parse(serialize(text, { redactor, maxStringLength: 1000 }));
+    expect(cut.length).toBe(text.length);
+    expect(cut.v).toHaveLength(1000);
+    expect(cut.v).not.toContain("ana.lopez");
+    expect(cut.v).not.toMatch(/ana|lopez/);
+
+    const blob = Buffer.alloc(3_000_000, 7).toString("base64"); // 4 MB of text
+    const started = performance.now();
+    const out = JSON.parse(serialize({ blob }, { redactor }));
+    expect(out.blob).toMatchObject({ $t: "string", length: blob.length });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

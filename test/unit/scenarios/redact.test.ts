@@ -29,6 +29,17 @@ describe("redactText on the PII corpus", () => {
     for (const secret of entry.secrets) expect(again).not.toContain(secret);
   });
 
+  it("is a fixed point under any key (placeholders never look like new secrets)", () => {
+    const stable = corpus.entries.filter((e) => e.stable !== false);
+    for (let k = 0; k < 200; k += 1) {
+      const rules = { key: `key-${k}` };
+      for (const entry of stable) {
+        const once = redactText(entry.text, rules);
+        expect(redactText(once, rules)).toBe(once);
+      }
+    }
+  });
+
   it("has secrets to find (the corpus is not empty)", () => {
     expect(corpus.entries.flatMap((e) => e.secrets).length).toBeGreaterThan(40);
   });
@@ -169,5 +180,19 @@ describe("createRedactor().collect", () => {
     redactor.collect(null);
     redactor.text("other@mail.io");
     expect([...seen].sort()).toEqual(["S3cret!", "abcDEF123456", "ana@lopez.es", "app", "hunter2"]);
+  });
+});
+
+describe("redactText on long text", () => {
+  it("stays linear: a 200 KB base64 blob and a 200 KB digit run redact quickly", () => {
+    const blob = Buffer.from(Array.from({ length: 150_000 }, (_, i) => (i * 7919) % 256)).toString(
+      "base64",
+    );
+    const digits = "1234567890".repeat(20_000);
+    const started = performance.now();
+    redactText(`data=${blob} mail a@b.co`);
+    redactText(digits);
+    // Quadratic patterns took minutes here; linear ones take milliseconds (slack for loaded CI).
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 });
