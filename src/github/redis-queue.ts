@@ -113,6 +113,9 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
   };
 
   const queue = new Queue<AnalysisJob>(queueName, { connection, prefix });
+  // Connection trouble is reported once per event here; ioredis reconnects by itself.
+  redis.on("error", (error) => options.log?.error({ err: error }, "analysis queue: Redis error"));
+  queue.on("error", (error) => options.log?.error({ err: error }, "analysis queue error"));
   const running = new Map<string, AbortController>();
   let closed = false;
 
