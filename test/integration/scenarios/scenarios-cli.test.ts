@@ -119,6 +119,8 @@ describe("faultline scenarios", () => {
       const expected = relative(out, join(repo.dir, "src/pricing.js"));
       expect(quote).toContain(`const target = require(${JSON.stringify(expected)});`);
       expect(quote).not.toContain('from "vitest"');
+      // Valid script syntax for jest's CommonJS runtime (parsed, not run: jest is not installed).
+      expect(() => new Function("require", "describe", "it", "expect", quote)).not.toThrow();
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
