@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sign } from "@octokit/webhooks-methods";
 import pino from "pino";
 import type { Page } from "playwright-core";
 import { Probot, Server } from "probot";
@@ -35,6 +36,7 @@ import { tableNames } from "../../src/telemetry/table-names.ts";
 import { launchBrowser, type TestBrowser } from "../support/browser.ts";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github.ts";
 import { spanRow } from "../support/telemetry-fixtures.ts";
+import { installationDeletedPayload } from "./app-harness.ts";
 
 const ACME = 11;
 const GLOBEX = 22;
@@ -292,5 +294,22 @@ describe("hosted setup page in headless Chromium", () => {
     } finally {
       await bobBrowser.close();
     }
+  });
+
+  it("forgets an installation's settings when the app is uninstalled", async () => {
+    expect(await settings.get(ACME)).not.toBeNull();
+    const body = JSON.stringify(installationDeletedPayload(ACME));
+    const response = await fetch(`${appUrl}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "installation",
+        "x-github-delivery": "uninstall-1",
+        "x-hub-signature-256": await sign("webhook-secret", body),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(await settings.get(ACME)).toBeNull();
   });
 });
