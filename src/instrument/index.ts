@@ -178,10 +178,13 @@ function finishThrow(
   limits: SerializeLimits,
 ): void {
   const type = errorTypeOf(error);
-  const redacted = redactor.text(errorMessageOf(error));
+  const redacted = redactBounded(redactor, errorMessageOf(error), MAX_MESSAGE);
   const derived = isDerived(redacted, derivedTokens(limits.derivedFrom));
   const message = derived ? DERIVED_MESSAGE : redacted;
-  let stack = error instanceof Error && error.stack ? redactor.text(error.stack) : undefined;
+  let stack =
+    error instanceof Error && typeof error.stack === "string"
+      ? redactBounded(redactor, error.stack, MAX_STACK)
+      : undefined;
   if (stack !== undefined && derived) stack = stack.replace(redacted, DERIVED_MESSAGE);
   // A redacted copy: exception events leave the process too.
   span.recordException(
@@ -194,6 +197,15 @@ function finishThrow(
     span.setAttribute(ATTR.errorMessage, message);
   }
   span.end();
+}
+
+const MAX_MESSAGE = 2048;
+const MAX_STACK = 16_384;
+
+/** Redacts at most `max` (+ a margin for a secret on the cut) characters, then cuts. */
+function redactBounded(redactor: Redactor, text: string, max: number): string {
+  if (text.length <= max) return redactor.text(text);
+  return `${redactor.text(text.slice(0, max + 256)).slice(0, max)}…`;
 }
 
 function copyFunctionShape(from: AnyFunction, to: AnyFunction): void {
