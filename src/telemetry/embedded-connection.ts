@@ -19,6 +19,8 @@ export interface EmbeddedConnection extends ClickHouseConnection {
   ): Promise<number>;
 }
 
+const isRead = (sql: string): boolean => /^\s*(SELECT|WITH|SHOW|DESCRIBE|EXISTS)\b/i.test(sql);
+
 /**
  * Opens the embedded ClickHouse (chDB) database stored in `dataDir`. chDB allows one data
  * directory per process and its parameter binding is not safe under concurrency, so every
@@ -50,13 +52,24 @@ export async function openEmbeddedConnection(dataDir: string): Promise<EmbeddedC
     tail = next.catch(() => undefined);
     return next;
   };
+  const once = async (sql: string, params: Record<string, unknown> | undefined, format: string) => {
+    const result =
+      params && Object.keys(params).length > 0
+        ? await session.queryBindAsync(sql, params, { format })
+        : await session.queryAsync(sql, { format });
+    return result.text();
+  };
   const run = (sql: string, params: Record<string, unknown> | undefined, format: string) =>
     serial(async () => {
-      const result =
-        params && Object.keys(params).length > 0
-          ? await session.queryBindAsync(sql, params, { format })
-          : await session.queryAsync(sql, { format });
-      return result.text();
+      try {
+        return await once(sql, params, format);
+      } catch (error) {
+        // chDB occasionally reports LOGICAL_ERROR (code 49) for a read racing a background
+        // merge of LowCardinality parts; the same read succeeds once more.
+        if ((error as { clickhouseCode?: number }).clickhouseCode !== 49 || !isRead(sql))
+          throw error;
+        return once(sql, params, format);
+      }
     });
 
   return {

@@ -47,7 +47,9 @@ export interface FunctionTelemetryContext {
 const H_PREV = "toStartOfHour(toDateTime({prevFromS:Int64}, 'UTC'))";
 const H_FROM = "toStartOfHour(toDateTime({fromS:Int64}, 'UTC'))";
 const H_TO = "toDateTime({toS:Int64}, 'UTC')";
-const SERVICES = "(empty({services:Array(String)}) OR has({services:Array(String)}, ServiceName))";
+// toString: a LowCardinality predicate inside OR trips a chDB LOGICAL_ERROR on large parts.
+const SERVICES =
+  "(empty({services:Array(String)}) OR has({services:Array(String)}, toString(ServiceName)))";
 const FILE_STEM = (col: string) =>
   String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
 const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
@@ -190,15 +192,15 @@ export async function queryFunctionTelemetry(
   const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
   const keyParams = { ...base, keys, fnLists, fnNames };
   const hashes = unique(stackRows.map((r) => r.hash)).map((h) => BigInt(h));
-  const columns = (extra: string) =>
-    `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, ${extra}${RAW_KEY} AS RawKey FROM ${sources.functionHourly}`;
-  const filter = `
+  const hourly = `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
+      FROM ${sources.functionHourly}
       WHERE Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         AND FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, RawKey)`;
   const fanOut =
     "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
 
-  const [statRows, hourRows, exceptionRows, rootRows] = await Promise.all([
+  // One scan gives both the hourly series and, by merging the hours' states, each window's stats.
+  const [statRows, sampleRows, exceptionRows, rootRows] = await Promise.all([
     keys.length === 0
       ? []
       : connection.query<{
@@ -209,24 +211,30 @@ export async function queryFunctionTelemetry(
           q: (number | null)[];
           services: string[];
           versions: string[];
-          traces: string[];
+          hours: [Num, Num, Num][];
         }>(
-          `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
-                  sum(Calls) AS calls, sum(Errors) AS errors,
-                  quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
-                  groupUniqArray(ServiceName) AS services, groupUniqArray(ServiceVersion) AS versions,
-                  groupArraySampleMerge(16)(TraceSample) AS traces
-           FROM (${columns("Duration, TraceSample, ")}${filter}) ${fanOut}
+          `SELECT fn, w, sum(hourCalls) AS calls, sum(hourErrors) AS errors,
+                  quantilesTDigestMerge(0.5, 0.95, 0.99)(d) AS q,
+                  groupUniqArrayArray(svc) AS services, groupUniqArrayArray(ver) AS versions,
+                  groupArray((toUnixTimestamp(Hour), hourCalls, hourErrors)) AS hours
+           FROM (
+             SELECT fn, Hour, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
+                    sum(Calls) AS hourCalls, sum(Errors) AS hourErrors,
+                    quantilesTDigestMergeState(0.5, 0.95, 0.99)(Duration) AS d,
+                    groupUniqArray(ServiceName) AS svc, groupUniqArray(ServiceVersion) AS ver
+             FROM (${hourly}) ${fanOut}
+             GROUP BY fn, Hour
+           )
            GROUP BY fn, w`,
           keyParams,
         ),
     keys.length === 0
       ? []
-      : connection.query<{ fn: Num; hour: Num; calls: Num; errors: Num }>(
-          `SELECT fn, toUnixTimestamp(Hour) AS hour, sum(Calls) AS calls, sum(Errors) AS errors
-           FROM (${columns("")}${filter}) ${fanOut}
-           WHERE Hour >= ${H_FROM}
-           GROUP BY fn, Hour ORDER BY fn, Hour`,
+      : connection.query<{ rawKey: string; traces: string[] }>(
+          `SELECT ${RAW_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+           FROM ${sources.functionKeys}
+           WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
+           GROUP BY rawKey`,
           keyParams,
         ),
     hashes.length === 0
@@ -251,7 +259,7 @@ export async function queryFunctionTelemetry(
 
   // Assemble per function.
   const built = functions.map((key) => emptyTelemetry(key));
-  const traces = functions.map(() => [] as string[]);
+  const hourMap = functions.map(() => new Map<number, HourlyPoint>());
   for (const row of statRows) {
     const index = Number(row.fn);
     const t = built[index];
@@ -259,21 +267,23 @@ export async function queryFunctionTelemetry(
     const stats = windowStats(Number(row.calls), Number(row.errors), row.q);
     if (row.w === "current") {
       t.current = stats;
-      traces[index] = row.traces;
+      for (const [hour, calls, errors] of row.hours) {
+        const hourMs = Number(hour) * 1000;
+        hourMap[index]?.set(hourMs, {
+          hour: new Date(hourMs).toISOString(),
+          calls: Number(calls),
+          errors: Number(errors),
+        });
+      }
     } else {
       t.previous = stats;
     }
     t.services = unique([...t.services, ...row.services]).sort();
     t.versions = unique([...t.versions, ...row.versions.filter((v) => v !== "")]).sort();
   }
-  const hourMap = functions.map(() => new Map<number, HourlyPoint>());
-  for (const row of hourRows) {
-    const hourMs = Number(row.hour) * 1000;
-    hourMap[Number(row.fn)]?.set(hourMs, {
-      hour: new Date(hourMs).toISOString(),
-      calls: Number(row.calls),
-      errors: Number(row.errors),
-    });
+  const traces = functions.map(() => [] as string[]);
+  for (const row of sampleRows) {
+    for (const index of keyToFunctions.get(row.rawKey) ?? []) traces[index]?.push(...row.traces);
   }
   const firstHourMs = Math.floor(fromMs / 3_600_000) * 3_600_000;
   for (const [index, t] of built.entries()) {

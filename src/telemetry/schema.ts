@@ -95,8 +95,7 @@ SELECT
     ${functionNameOf("SpanAttributes")} AS FunctionName,
     toUInt64(count()) AS Calls,
     toUInt64(countIf(${IS_ERROR_SPAN})) AS Errors,
-    quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Duration,
-    groupArraySampleState(16)(TraceId) AS TraceSample
+    quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Duration
 FROM ${t.traces}
 WHERE ${where}
 GROUP BY Hour, ServiceName, ServiceVersion, SpanName, FilePath, FunctionName`;
@@ -109,7 +108,8 @@ SELECT
     ${functionNameOf("SpanAttributes")} AS FunctionName,
     min(${hourOf("Timestamp")}) AS FirstHour,
     max(${hourOf("Timestamp")}) AS LastHour,
-    toUInt64(count()) AS Calls
+    toUInt64(count()) AS Calls,
+    groupArraySampleState(16)(TraceId) AS TraceSample
 FROM ${t.traces}
 WHERE ${where}
 GROUP BY ServiceName, SpanName, FilePath, FunctionName`;
@@ -129,7 +129,7 @@ SELECT
     EventAttributes['exception.stacktrace'] AS StackText
 FROM ${t.traces}
 ARRAY JOIN Events.Timestamp AS EventTime, Events.Name AS EventName, Events.Attributes AS EventAttributes
-WHERE EventName = 'exception' AND (${where})`;
+WHERE toString(EventName) = 'exception' AND (${where})`;
 
 /** Log records carrying exception attributes. */
 const exceptionEventsFromLogs = (t: TableNames, where: string) => `
@@ -231,8 +231,7 @@ export function ownTablesDdl(t: TableNames): string[] {
         FunctionName String,
         Calls SimpleAggregateFunction(sum, UInt64),
         Errors SimpleAggregateFunction(sum, UInt64),
-        Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64),
-        TraceSample AggregateFunction(groupArraySample(16), String)
+        Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64)
     ) ENGINE = AggregatingMergeTree
     PARTITION BY toYYYYMM(Hour)
     ORDER BY (FunctionName, FilePath, ServiceName, SpanName, ServiceVersion, Hour)`,
@@ -244,7 +243,9 @@ export function ownTablesDdl(t: TableNames): string[] {
         FunctionName String,
         FirstHour SimpleAggregateFunction(min, DateTime('UTC')),
         LastHour SimpleAggregateFunction(max, DateTime('UTC')),
-        Calls SimpleAggregateFunction(sum, UInt64)
+        Calls SimpleAggregateFunction(sum, UInt64),
+        -- Traces through this key, for entrypoints: kept per key (small), not per hour.
+        TraceSample AggregateFunction(groupArraySample(16), String)
     ) ENGINE = AggregatingMergeTree
     ORDER BY (FunctionName, FilePath, ServiceName, SpanName)`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${t.functionKeysView} TO ${t.functionKeys} AS ${functionKeysSelect(t)}`,
