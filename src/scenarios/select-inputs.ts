@@ -10,7 +10,9 @@ export type EdgeTag =
   | "negative"
   | "huge"
   | "unicode"
-  | "non-finite";
+  | "non-finite"
+  /** Same input as a more frequent one but for letter case or surrounding spaces. */
+  | "variant";
 
 /** One distinct input of a function, with everything production saw it do. */
 export interface SelectedInput {
@@ -58,6 +60,7 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
 
   // 2. Each edge value production sent.
   const edgeOrder: EdgeTag[] = [
+    "variant",
     "empty",
     "null",
     "undefined",
@@ -131,7 +134,15 @@ function groupByArgs(samples: readonly InputSample[]): SelectedInput[] {
     });
   }
   // Most frequent first; ties by the argument text so the order never depends on input order.
-  return out.sort((a, b) => b.count - a.count || a.args.localeCompare(b.args));
+  out.sort((a, b) => b.count - a.count || a.args.localeCompare(b.args));
+  // Case and whitespace variants of a more frequent input exercise normalisation paths.
+  const firstOfVariant = new Set<string>();
+  for (const c of out) {
+    const normalised = c.args.toLowerCase().replace(/\s+/g, "");
+    if (firstOfVariant.has(normalised)) c.edges = [...c.edges, "variant" as const].sort();
+    else firstOfVariant.add(normalised);
+  }
+  return out;
 }
 
 function outcomeClassOf(outcomes: InputSample["outcome"][]): string {

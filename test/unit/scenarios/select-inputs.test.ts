@@ -66,6 +66,22 @@ describe("selectInputs", () => {
     );
   });
 
+  it("picks a case or whitespace variant of a frequent input as an edge", () => {
+    const picked = selectInputs(
+      [
+        ret([[{ sku: "A", qty: 1 }], "SAVE10"], { total: 90 }, 9),
+        ret([[{ sku: "A", qty: 2 }], "SAVE10"], { total: 180 }, 8),
+        ret([[{ sku: "A", qty: 3 }], "SAVE10"], { total: 270 }, 7),
+        ret([[{ sku: "A", qty: 1 }], " save10"], { total: 90 }, 1),
+      ],
+      2,
+    );
+    expect(picked.map((p) => [p.why, p.edges])).toEqual([
+      ["outcome", []],
+      ["edge:variant", ["variant"]],
+    ]);
+  });
+
   it("respects the cap and fills by frequency", () => {
     expect(selectInputs(traffic, 3)).toHaveLength(3);
     const many = selectInputs(traffic, 50);
