@@ -10,7 +10,8 @@
  * - retries with exponential backoff; a replica that dies mid-run loses its BullMQ lock and
  *   its leases, and another replica picks the job up (stalled-job recovery);
  * - bounded concurrency per installation (a leased Redis semaphore), so one busy
- *   organization cannot take every worker: its extra jobs wait while others run.
+ *   organization cannot take every worker: its extra jobs wait while others run;
+ * - `close()` drains rather than aborts (see there): queued jobs stay for other replicas.
  */
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -116,7 +117,6 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
   // Connection trouble is reported once per event here; ioredis reconnects by itself.
   redis.on("error", (error) => options.log?.error({ err: error }, "analysis queue: Redis error"));
   queue.on("error", (error) => options.log?.error({ err: error }, "analysis queue error"));
-  const running = new Map<string, AbortController>();
   let closed = false;
 
   const retryLater = async (job: Job<AnalysisJob>, token: string | undefined): Promise<never> => {
@@ -152,7 +152,6 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     }
 
     const controller = new AbortController();
-    running.set(jobKey, controller);
     const fields = { pull: pullKey(data), headSha: data.headSha, jobId: jobKey };
     options.log?.debug({ ...fields, attempt: job.attemptsMade + 1 }, "analysis started");
     let lastRenew = Date.now();
@@ -186,7 +185,6 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
       throw error;
     } finally {
       clearInterval(watch);
-      running.delete(jobKey);
       await redis.eval(RELEASE_LOCK, 1, key.lock(data), jobKey).catch(() => undefined);
       await redis.zrem(key.slots(data.installationId), jobKey).catch(() => undefined);
     }
@@ -269,9 +267,10 @@ export function createRedisQueue(options: RedisQueueOptions): RedisQueue {
     async close() {
       if (closed) return;
       closed = true;
-      for (const controller of running.values()) {
-        controller.abort(new AnalysisCancelled("shutdown", "the app is stopping"));
-      }
+      // Unlike the in-process queue, running analyses are not aborted: they finish here, or,
+      // if the process exits first, another replica takes them over (stalled-job recovery)
+      // and reuses their check run. Aborting would end that check run as interrupted and
+      // the takeover would add a second one for the same head SHA.
       await worker.close();
       await queue.close();
       await redis.quit().catch(() => undefined);

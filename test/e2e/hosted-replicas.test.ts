@@ -284,4 +284,41 @@ describe("hosted replicas on one Redis", () => {
     const finishedOnB = new Set(b.lines.filter((l) => l.msg === "analysis finished").map(jobOf));
     for (const job of inFlight) expect(finishedOnB.has(job), job).toBe(true);
   }, 90_000);
+
+  it("drains on SIGTERM: running analyses finish, nothing is published twice", async () => {
+    // B drains and leaves first, so the new replica C is the only one working.
+    const b = replicas[1] as Replica;
+    const bExited = new Promise<number | null>((resolve) => b.child.once("exit", resolve));
+    b.child.kill("SIGTERM");
+    expect(await bExited).toBe(0);
+    const c = await startReplica("C");
+    const targets = await seedRepos("drain", 1, 2, () => 400);
+    fake.failNext(/^GET \/repos\/acme\/drain\d\/pulls\/\d+\/files/, {
+      kind: "delay",
+      delayMs: 1500,
+      times: 1000,
+    });
+    const statuses = await Promise.all(targets.map((t) => deliver(c, t)));
+    expect(statuses).toEqual([200, 200]);
+    const ours = (l: Replica["lines"][number]) => l.pull?.startsWith("acme/drain") === true;
+    await until(
+      () => c.lines.filter((l) => l.msg === "analysis started" && ours(l)).length === 2,
+      20_000,
+      "replica C to start both analyses",
+    );
+    const exited = new Promise<number | null>((resolve) => c.child.once("exit", resolve));
+    c.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    // What C had started, C finished before exiting.
+    const started = c.lines.filter((l) => l.msg === "analysis started" && ours(l)).map(jobOf);
+    expect(started).toHaveLength(2);
+    const finished = new Set(
+      c.lines.filter((l) => l.msg === "analysis finished" && ours(l)).map(jobOf),
+    );
+    for (const job of started) expect(finished.has(job), job).toBe(true);
+    await until(settled(targets), 60_000, "every PR analysed after the drain");
+    fake.clearFaults();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expectExactlyOnce(targets);
+  }, 90_000);
 });

@@ -40,7 +40,8 @@ export function githubEndpointsFromEnv(env: NodeJS.ProcessEnv): { webUrl: string
 export async function hostedAppFromEnv(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApplicationFunction> {
-  const app = settingsFromEnv(env);
+  // The process entry point: SIGTERM/SIGINT close the queue before exiting.
+  const app = { ...settingsFromEnv(env), handleSignals: true };
   const options: HostedAppOptions = { app };
   if (env.REDIS_URL) {
     const perInstallation = Number(env.FAULTLINE_INSTALLATION_CONCURRENCY || 2);

@@ -53,7 +53,8 @@ const server = new Server({
 });
 await server.load(
   createHostedApp({
-    app: { ...settingsFromEnv({}), concurrency: 3 },
+    // As in production: SIGTERM drains the queue (running analyses finish or are taken over).
+    app: { ...settingsFromEnv({}), concurrency: 3, handleSignals: true },
     redis: {
       url: config.redisUrl,
       concurrency: 3,
@@ -77,6 +78,3 @@ await server.load(
 );
 await server.start();
 log.info("replica ready");
-process.on("SIGTERM", () => {
-  void server.stop().finally(() => process.exit(0));
-});
