@@ -18,9 +18,11 @@ export interface AnalysedFunction extends ExtractedFunction {
   parent: number;
   startIndex: number;
   endIndex: number;
+  /** Where the function's own name token starts (a call-site search must not count it), or -1. */
+  nameIndex: number;
 }
 
-/** A call, `new` or JSX element naming something, for call-site (blast radius) search. */
+/** A call, `new` or JSX element naming a function, for call-site (blast radius) search. */
 export interface CallReference {
   /** Callee's last name segment (`b` for `a.b()`). */
   name: string;
@@ -35,13 +37,25 @@ export interface CallReference {
 export interface AnalysedFile {
   /** In source order (by start, outer before inner). */
   functions: AnalysedFunction[];
-  calls: CallReference[];
+  /** Comment ranges, in order (call-site search skips them). */
+  comments: Range[];
+  /** Offsets where each line starts (index 0 = line 1). */
+  lineStarts: number[];
+  /** The windows analysed (`regions` expanded to statements), or null for the whole file. */
+  windows: Range[] | null;
+  /** Lengths of the top-level statements outside the windows ("" for the whole file). */
+  outside: string;
   syntaxErrors: boolean;
+}
+
+export interface Range {
+  start: number;
+  end: number;
 }
 
 export const ANONYMOUS = "<anonymous>";
 
-const functionTypes = new Set([
+const functionCaptures = new Set([
   "function_declaration",
   "generator_function_declaration",
   "function_expression",
@@ -61,340 +75,624 @@ const transparentWrappers = new Set([
 
 const tokenPattern = /[A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*|\d[\w.]*|\S/g;
 const wordToken = /^[\w$\u00c0-\uffff]/;
+const identifierAt = /[#A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*/y;
 
-interface Range {
+/**
+ * node-tree-sitter keeps each node's start (UTF-16 byte offset) and start row in the node
+ * object it hands out; reading them avoids a native call per node, and per file that is most
+ * of the engine's cost beyond the parse. Checked once against the public getters: a binding
+ * that stores them differently falls back to the getters.
+ */
+let fastStart: ((node: SyntaxNode) => number) | null = null;
+function startOf(node: SyntaxNode): number {
+  if (fastStart === null) {
+    const probe = toolsFor("javascript").parser.parse("const é = 'ü';\nlet x = 1;");
+    const sample = probe.rootNode.namedChildren[1]!;
+    const fields = sample as unknown as Record<number, number>;
+    fastStart =
+      fields[2] !== undefined && fields[2] / 2 === sample.startIndex && fields[3] === 1
+        ? (n) => (n as unknown as Record<number, number>)[2]! / 2
+        : (n) => n.startIndex;
+  }
+  return fastStart(node);
+}
+
+/**
+ * node-tree-sitter 0.25 converts a query range's end from characters to bytes but not its
+ * start; probed once, so a binding that converts both keeps working (a start too early is
+ * only slower, a start too late would miss functions).
+ */
+let rangeStartScale = 0;
+function startScale(): number {
+  if (rangeStartScale === 0) {
+    const tools = toolsFor("javascript");
+    // With the start read as bytes, a range starting at "late" (in characters) also takes in
+    // "early", which sits at half that offset: then starts need doubling.
+    const text = `${"x();\n".repeat(40)}function early() {}\nfunction late() {}\n`;
+    const at = text.indexOf("function late");
+    const found =
+      tools.query
+        .captures(tools.parser.parse(text).rootNode, { startIndex: at, endIndex: text.length })
+        .filter((capture) => capture.name === "function_declaration").length === 2;
+    rangeStartScale = found ? 2 : 1;
+  }
+  return rangeStartScale;
+}
+
+interface Item {
+  capture: string;
+  node: SyntaxNode;
   start: number;
   end: number;
+  /** For functions: index into `functions`. */
+  fn: number;
+}
+
+export interface AnalyseOptions {
+  /** A tree already parsed from `source` (reused for call-site search). */
+  tree?: Parser.Tree;
+  /**
+   * Only these character ranges matter (the changed regions of a diff, call sites): the
+   * query runs over the top-level statements holding them, not the whole file. Functions
+   * elsewhere are left out; names stay exact because every container of a function lies
+   * inside its top-level statement.
+   */
+  regions?: Range[];
+}
+
+/**
+ * Whether a function named `name` could also exist outside the analysed windows (then
+ * pairing by name inside the windows alone could pick a different partner than pairing
+ * the whole file). Top-level anonymous callbacks (`describe(() => ...)`) always could.
+ */
+export function mayOccurOutside(source: string, analysed: AnalysedFile, name: string): boolean {
+  const windows = analysed.windows;
+  if (!windows) return false;
+  // Another function with this name is defined by text holding its most specific segment.
+  const anchor = name
+    .split(".")
+    .reverse()
+    .find((segment) => segment !== ANONYMOUS && segment !== "default");
+  const pattern = anchor
+    ? new RegExp(`(?<![\\w$])${anchor.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w$])`)
+    : /=>|\bfunction\b/;
+  let cursor = 0;
+  for (const window of [...windows, { start: source.length, end: source.length }]) {
+    if (pattern.test(source.slice(cursor, window.start))) return true;
+    cursor = window.end;
+  }
+  return false;
+}
+
+/** Parses a file with the (reused) parser of its language. */
+export function parseSource(source: string, language: Language): Parser.Tree {
+  return toolsFor(language).parser.parse(source);
 }
 
 /**
  * Parses one file and extracts every function-like node with a body, its qualified name,
- * own-token hash and signature, plus the call sites in the file. One parse, query
- * captures instead of a full JS-side tree walk: this runs on every changed file.
+ * own-token hash and signature. One parse and one query traversal (or a few, over the
+ * statements that hold `regions`); names come from the captured containers (classes,
+ * objects, namespaces, exports) in a single sweep, so no node is visited twice from JavaScript.
  */
-export function analyseFile(source: string, language: Language): AnalysedFile {
+export function analyseFile(
+  source: string,
+  language: Language,
+  options: AnalyseOptions = {},
+): AnalysedFile {
   const tools = toolsFor(language);
-  const tree = tools.parser.parse(source);
+  const tree = options.tree ?? tools.parser.parse(source);
   const root = tree.rootNode;
+  const statements = root.namedChildren;
+  const split = options.regions ? statementWindows(statements, options.regions) : null;
+  const windows = split ? split.windows : null;
 
-  const fnNodes: SyntaxNode[] = [];
+  const items: Item[] = [];
   const comments: Range[] = [];
-  const callNodes: SyntaxNode[] = [];
-  for (const capture of tools.query.captures(root)) {
-    const node = capture.node;
-    if (capture.name === "fn") fnNodes.push(node);
-    else if (capture.name === "comment")
-      comments.push({ start: node.startIndex, end: node.endIndex });
-    else callNodes.push(node);
-  }
-  fnNodes.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
-  comments.sort((a, b) => a.start - b.start);
-
-  const exportedBindings = collectExportedBindings(tools.exportQuery, root);
-
-  const parents: number[] = [];
-  const children: number[][] = fnNodes.map(() => []);
-  const stack: number[] = [];
-  fnNodes.forEach((node, index) => {
-    while (stack.length > 0 && fnNodes[stack[stack.length - 1]!]!.endIndex <= node.startIndex) {
-      stack.pop();
+  const seen = new Set<string>();
+  for (const window of windows ?? [null]) {
+    const captures = window
+      ? tools.query.captures(root, {
+          startIndex: window.start * startScale(),
+          endIndex: window.end,
+        })
+      : tools.query.captures(root);
+    for (const { name, node } of captures) {
+      const start = startOf(node);
+      if (window && (start >= window.end || start < window.start)) continue;
+      if (windows && windows.length > 1) {
+        const key = `${name}:${start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      if (name === "comment") {
+        comments.push({ start, end: commentEnd(source, start, node) });
+      } else {
+        items.push({ capture: name, node, start, end: node.endIndex, fn: -1 });
+      }
     }
-    const parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
-    parents.push(parent);
-    if (parent >= 0) children[parent]!.push(index);
-    stack.push(index);
-  });
+  }
+  items.sort((a, b) => a.start - b.start || b.end - a.end);
+  comments.sort((a, b) => a.start - b.start);
+  const lineStarts = lineStartsOf(source);
+  const exportedBindings = collectExportedBindings(statements, source);
 
   const functions: AnalysedFunction[] = [];
-  fnNodes.forEach((node, index) => {
-    const parent = parents[index]!;
-    const own = ownName(node);
-    const context = containerContext(node);
+  const children: number[][] = [];
+  const containerNames = new Map<Item, string | null>();
+  const stack: Item[] = [];
+  for (const item of items) {
+    while (stack.length > 0 && stack[stack.length - 1]!.end <= item.start) stack.pop();
+    if (!functionCaptures.has(item.capture)) {
+      stack.push(item);
+      continue;
+    }
+    // Containers between this function and its enclosing function name it.
+    const segments: string[] = [];
+    let inExport = false;
+    let parent = -1;
+    for (let i = stack.length - 1; i >= 0; i--) {
+      const outer = stack[i]!;
+      if (outer.fn >= 0) {
+        parent = outer.fn;
+        break;
+      }
+      if (outer.capture === "export") {
+        inExport = true;
+        continue;
+      }
+      let name = containerNames.get(outer);
+      if (name === undefined) {
+        name = containerName(outer, source);
+        containerNames.set(outer, name);
+      }
+      if (name) segments.unshift(name);
+    }
+
+    const node = item.node;
+    const own = ownName(item, source);
     const prefix = parent >= 0 ? `${functions[parent]!.name}.` : "";
-    const name = prefix + [...context.segments, own.name].join(".");
+    const name = prefix + [...segments, own.name].join(".");
+    const index = functions.length;
+    item.fn = index;
+    children.push([]);
+    if (parent >= 0) children[parent]!.push(index);
 
-    const holes: Range[] = children[index]!.map((child) => ({
-      start: fnNodes[child]!.startIndex,
-      end: fnNodes[child]!.endIndex,
-    }));
-    if (own.nameNode) holes.push({ start: own.nameNode.startIndex, end: own.nameNode.endIndex });
-    addComments(holes, comments, node.startIndex, node.endIndex);
-    const tokens = tokenize(source, node.startIndex, node.endIndex, holes);
-
+    const startLine = lineOf(lineStarts, item.start);
     functions.push({
       name,
       kind: own.kind,
-      startLine: node.startPosition.row + 1,
-      endLine: node.endPosition.row + 1,
-      signature: signatureOf(node, source, comments),
-      bodyHash: hashTokens(tokens),
-      exported: isExported(parent, name, context, own, exportedBindings),
+      startLine,
+      endLine: lineOf(lineStarts, item.end - 1),
+      signature: signatureOf(node, source, comments, tools.typed),
+      bodyHash: "",
+      exported: parent < 0 && !own.private && (inExport || isExportedName(name, exportedBindings)),
       simpleName: own.name === ANONYMOUS ? "" : lastSegment(own.name),
       member: own.member,
-      tokens,
+      tokens: [],
       parent,
-      startIndex: node.startIndex,
-      endIndex: node.endIndex,
+      startIndex: item.start,
+      endIndex: item.end,
+      nameIndex: own.nameRange ? own.nameRange.start : -1,
     });
+    stack.push(item);
+  }
+
+  // Own tokens: the function's text minus nested functions, its own name and comments.
+  functions.forEach((fn, index) => {
+    const holes: Range[] = children[index]!.map((child) => ({
+      start: functions[child]!.startIndex,
+      end: functions[child]!.endIndex,
+    }));
+    if (fn.nameIndex >= 0 && fn.nameIndex >= fn.startIndex) {
+      holes.push({ start: fn.nameIndex, end: nameEnd(source, fn.nameIndex) });
+    }
+    addComments(holes, comments, fn.startIndex, fn.endIndex);
+    fn.tokens = tokenize(source, fn.startIndex, fn.endIndex, holes);
+    fn.bodyHash = hashTokens(fn.tokens);
   });
 
-  const calls: CallReference[] = callNodes.map((node) => ({
-    name: node.text,
-    member: node.type === "property_identifier",
-    line: node.startPosition.row + 1,
-    enclosing: innermostAt(functions, node.startIndex),
-  }));
+  return {
+    functions,
+    comments,
+    lineStarts,
+    windows,
+    outside: split ? split.outside : "",
+    syntaxErrors: root.hasError,
+  };
+}
 
-  return { functions, calls, syntaxErrors: root.hasError };
+/**
+ * The top-level statements holding any of the ranges, merged into windows, and the lengths
+ * of the statements outside them (equal text outside the windows must parse the same way
+ * on both sides for the windows to be enough: a new `/*` or a syntax error breaks that).
+ */
+function statementWindows(
+  statements: SyntaxNode[],
+  regions: Range[],
+): { windows: Range[]; outside: string } {
+  const windows: Range[] = [];
+  const outside: number[] = [];
+  const sorted = [...regions].sort((a, b) => a.start - b.start);
+  let r = 0;
+  for (const statement of statements) {
+    const start = startOf(statement);
+    const end = statement.endIndex;
+    while (r < sorted.length && sorted[r]!.end < start) r++;
+    if (r >= sorted.length || sorted[r]!.start > end) {
+      outside.push(end - start);
+      continue;
+    }
+    const last = windows[windows.length - 1];
+    if (last && last.end >= start) last.end = Math.max(last.end, end);
+    else windows.push({ start, end });
+  }
+  return { windows, outside: outside.join(",") };
+}
+
+function commentEnd(source: string, start: number, node: SyntaxNode): number {
+  if (source.startsWith("//", start)) {
+    const newline = source.indexOf("\n", start);
+    return newline < 0 ? source.length : newline;
+  }
+  if (source.startsWith("/*", start)) {
+    const close = source.indexOf("*/", start + 2);
+    return close < 0 ? source.length : close + 2;
+  }
+  return node.endIndex;
+}
+
+function lineStartsOf(source: string): number[] {
+  const starts = [0];
+  for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) {
+    starts.push(at + 1);
+  }
+  return starts;
+}
+
+/** 1-based line holding `index`. */
+export function lineOf(lineStarts: number[], index: number): number {
+  let low = 0;
+  let high = lineStarts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (lineStarts[mid]! <= index) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 interface OwnName {
   name: string;
   kind: FunctionKind;
   /** The name token inside the function node, excluded from the body hash. */
-  nameNode: SyntaxNode | null;
+  nameRange: Range | null;
   member: boolean;
   private: boolean;
 }
 
-function ownName(node: SyntaxNode): OwnName {
-  const nameNode = node.childForFieldName("name");
-  switch (node.type) {
+function ownName(item: Item, source: string): OwnName {
+  const node = item.node;
+  switch (item.capture) {
     case "method_definition": {
-      const name = nameNode ? propertyName(nameNode) : ANONYMOUS;
-      let kind: FunctionKind = "method";
-      let isPrivate = nameNode?.type === "private_property_identifier";
-      for (const child of node.children) {
-        if (child.startIndex >= (nameNode?.startIndex ?? node.endIndex)) break;
-        if (child.type === "get") kind = "getter";
-        else if (child.type === "set") kind = "setter";
-        else if (child.type === "*") kind = "generator";
-        else if (child.type === "accessibility_modifier" && child.text === "private") {
-          isPrivate = true;
-        }
-      }
-      if (name === "constructor" && node.parent?.type === "class_body") kind = "constructor";
-      return { name, kind, nameNode, member: true, private: isPrivate };
+      const nameNode = node.childForFieldName("name");
+      const nameStart = nameNode ? startOf(nameNode) : item.end;
+      const name = nameNode ? propertyName(nameNode, source) : ANONYMOUS;
+      // Modifiers sit between the method's start and its name: `static async *`, `get`, `private`.
+      const prefix = source.slice(item.start, nameStart);
+      let kind: FunctionKind = /\bget\s*$/.test(prefix)
+        ? "getter"
+        : /\bset\s*$/.test(prefix)
+          ? "setter"
+          : prefix.includes("*")
+            ? "generator"
+            : "method";
+      if (name === "constructor") kind = "constructor";
+      return {
+        name,
+        kind,
+        nameRange: nameNode ? { start: nameStart, end: nameEnd(source, nameStart) } : null,
+        member: true,
+        private: name.startsWith("#") || /\bprivate\b/.test(prefix),
+      };
     }
     case "function_declaration":
-    case "generator_function_declaration":
+    case "generator_function_declaration": {
+      const nameNode = node.childForFieldName("name");
+      const kind: FunctionKind = item.capture === "function_declaration" ? "function" : "generator";
+      if (nameNode) {
+        const start = startOf(nameNode);
+        return {
+          name: identifierFrom(source, start),
+          kind,
+          nameRange: { start, end: nameEnd(source, start) },
+          member: false,
+          private: false,
+        };
+      }
       return {
-        name: nameNode?.text ?? contextName(node) ?? ANONYMOUS,
-        kind: node.type === "function_declaration" ? "function" : "generator",
-        nameNode,
+        name: contextName(node, source) ?? ANONYMOUS,
+        kind,
+        nameRange: null,
         member: false,
         private: false,
       };
+    }
     default: {
       const kind: FunctionKind =
-        node.type === "arrow_function"
+        item.capture === "arrow_function"
           ? "arrow"
-          : node.type === "generator_function"
+          : item.capture === "generator_function"
             ? "generator"
             : "function";
-      const fromContext = contextName(node);
-      if (fromContext !== null) {
+      const context = valueContext(node, source);
+      if (context) {
         return {
-          name: fromContext,
+          name: context.name,
           kind,
-          nameNode,
-          member: fromContext.includes(".") || isMemberSlot(node),
-          private: lastSegment(fromContext).startsWith("#") || isPrivateField(node),
+          nameRange: null,
+          member: context.name.includes(".") || context.slot === "member",
+          private: lastSegment(context.name).startsWith("#") || context.private,
         };
       }
-      return { name: nameNode?.text ?? ANONYMOUS, kind, nameNode, member: false, private: false };
+      // A named function expression that nothing names: `function handler() {}` as an argument.
+      if (
+        item.capture !== "arrow_function" &&
+        /^(async\s+)?function\b/.test(source.slice(item.start, item.start + 20))
+      ) {
+        const match =
+          /^(?:async\s+)?function\s*\*?\s*([A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*)/.exec(
+            source.slice(item.start, item.start + 200),
+          );
+        if (match) {
+          const start = item.start + match[0].length - match[1]!.length;
+          return {
+            name: match[1]!,
+            kind,
+            nameRange: { start, end: start + match[1]!.length },
+            member: false,
+            private: false,
+          };
+        }
+      }
+      return { name: ANONYMOUS, kind, nameRange: null, member: false, private: false };
     }
   }
+}
+
+function identifierFrom(source: string, start: number): string {
+  identifierAt.lastIndex = start;
+  const match = identifierAt.exec(source);
+  return match ? match[0] : "";
+}
+
+/** End of a name token starting at `start` (identifier, string or computed key). */
+function nameEnd(source: string, start: number): number {
+  const first = source[start];
+  if (first === '"' || first === "'") {
+    for (let i = start + 1; i < source.length; i++) {
+      if (source[i] === "\\") i++;
+      else if (source[i] === first) return i + 1;
+    }
+    return source.length;
+  }
+  if (first === "[") {
+    let depth = 0;
+    for (let i = start; i < source.length; i++) {
+      if (source[i] === "[") depth++;
+      else if (source[i] === "]" && --depth === 0) return i + 1;
+    }
+    return source.length;
+  }
+  identifierAt.lastIndex = start;
+  const match = identifierAt.exec(source);
+  return match ? start + match[0].length : start + 1;
 }
 
 /** Unwraps parentheses and TS casts around a value: `(() => 1) as F` is still assigned. */
 function outermostValue(node: SyntaxNode): SyntaxNode {
   let current = node;
-  while (current.parent && transparentWrappers.has(current.parent.type)) current = current.parent;
+  for (
+    let parent = current.parent;
+    parent && transparentWrappers.has(parent.type);
+    parent = parent.parent
+  ) {
+    current = parent;
+  }
   return current;
 }
 
-function sameNode(a: SyntaxNode | null, b: SyntaxNode): boolean {
-  return a !== null && a.startIndex === b.startIndex && a.endIndex === b.endIndex;
+function sameStart(a: SyntaxNode | null, b: SyntaxNode): boolean {
+  return a !== null && startOf(a) === startOf(b);
 }
 
-/** A TypeScript `private` class field holding the function. */
-function isPrivateField(node: SyntaxNode): boolean {
-  const field = outermostValue(node).parent;
-  if (field?.type !== "public_field_definition") return false;
-  return field.children.some(
-    (child) => child.type === "accessibility_modifier" && child.text === "private",
-  );
-}
-
-/** True when the value sits in an object-literal pair or class field (called as `x.name()`). */
-function isMemberSlot(node: SyntaxNode): boolean {
-  const type = outermostValue(node).parent?.type;
-  return type === "pair" || type === "field_definition" || type === "public_field_definition";
+interface ValueContext {
+  name: string;
+  /** `member`: an object-literal pair or class field (called as `x.name()`). */
+  slot: "binding" | "member";
+  private: boolean;
 }
 
 /**
  * The name a value gets from where it is put: `const f =`, `a.b =`, `{ key: }`,
  * class field `handle =`, `export default`. Null when nothing names it (an argument).
  */
-function contextName(node: SyntaxNode): string | null {
+function valueContext(node: SyntaxNode, source: string): ValueContext | null {
   const value = outermostValue(node);
   const parent = value.parent;
   if (!parent) return null;
   switch (parent.type) {
     case "variable_declarator": {
-      if (!sameNode(parent.childForFieldName("value"), value)) return null;
+      if (!sameStart(parent.childForFieldName("value"), value)) return null;
       const target = parent.childForFieldName("name");
-      return target?.type === "identifier" ? target.text : null;
+      return target?.type === "identifier"
+        ? { name: target.text, slot: "binding", private: false }
+        : null;
     }
     case "assignment_expression": {
-      if (!sameNode(parent.childForFieldName("right"), value)) return null;
       const left = parent.childForFieldName("left");
-      if (!left) return null;
+      if (!left || sameStart(left, value)) return null;
       if (
         left.type === "identifier" ||
         left.type === "member_expression" ||
         left.type === "subscript_expression"
       ) {
-        return left.text.replace(/\s+/g, "");
+        return { name: left.text.replace(/\s+/g, ""), slot: "binding", private: false };
       }
       return null;
     }
     case "pair": {
-      if (!sameNode(parent.childForFieldName("value"), value)) return null;
       const key = parent.childForFieldName("key");
-      return key ? propertyName(key) : null;
+      if (!key || sameStart(key, value)) return null;
+      return { name: propertyName(key, source), slot: "member", private: false };
     }
     case "field_definition":
     case "public_field_definition": {
-      if (!sameNode(parent.childForFieldName("value"), value)) return null;
       const key = parent.childForFieldName("property") ?? parent.childForFieldName("name");
-      return key ? propertyName(key) : null;
+      if (!key || sameStart(key, value)) return null;
+      const prefix = source.slice(startOf(parent), startOf(key));
+      return {
+        name: propertyName(key, source),
+        slot: "member",
+        private: /\bprivate\b/.test(prefix),
+      };
     }
     case "export_statement":
-      return sameNode(parent.childForFieldName("value"), value) ? "default" : null;
+      return { name: "default", slot: "binding", private: false };
     default:
       return null;
   }
 }
 
-function propertyName(key: SyntaxNode): string {
-  switch (key.type) {
-    case "string":
-      return key.text.slice(1, -1);
-    case "computed_property_name":
-      return `[${key.text.slice(1, -1).replace(/\s+/g, "")}]`;
-    default:
-      return key.text;
-  }
+function contextName(node: SyntaxNode, source: string): string | null {
+  return valueContext(node, source)?.name ?? null;
 }
 
-interface ContainerContext {
-  /** Enclosing class / object-literal / namespace names, outermost first. */
-  segments: string[];
-  /** Inside an `export` statement with no enclosing function. */
-  exportStatement: boolean;
+function propertyName(key: SyntaxNode, source: string): string {
+  const start = startOf(key);
+  const first = source[start];
+  if (first === '"' || first === "'") return source.slice(start + 1, nameEnd(source, start) - 1);
+  if (first === "[")
+    return `[${source.slice(start + 1, nameEnd(source, start) - 1).replace(/\s+/g, "")}]`;
+  return identifierFrom(source, start) || key.text;
 }
 
-/** Walks up to the enclosing function (or the file), collecting container names. */
-function containerContext(node: SyntaxNode): ContainerContext {
-  const segments: string[] = [];
-  let exportStatement = false;
-  for (let current = node.parent; current; current = current.parent) {
-    if (functionTypes.has(current.type)) return { segments, exportStatement: false };
-    switch (current.type) {
-      case "class_declaration":
-      case "abstract_class_declaration":
-      case "class": {
-        const name =
-          current.type === "class"
-            ? (contextName(current) ?? current.childForFieldName("name")?.text)
-            : (current.childForFieldName("name")?.text ?? contextName(current));
-        if (name) segments.unshift(name);
-        break;
-      }
-      case "object": {
-        const name = contextName(current);
-        if (name) segments.unshift(name);
-        break;
-      }
-      case "internal_module":
-      case "module": {
-        const name = current.childForFieldName("name");
-        if (name) segments.unshift(name.type === "string" ? name.text.slice(1, -1) : name.text);
-        break;
-      }
-      case "export_statement":
-        exportStatement = true;
-        break;
+/** The name a class, object literal or namespace gives the functions inside it, or null. */
+function containerName(item: Item, source: string): string | null {
+  const node = item.node;
+  switch (item.capture) {
+    case "class":
+      return node.type === "class"
+        ? (contextName(node, source) ?? node.childForFieldName("name")?.text ?? null)
+        : (node.childForFieldName("name")?.text ?? contextName(node, source));
+    case "object":
+      return contextName(node, source);
+    case "namespace": {
+      const name = node.childForFieldName("name");
+      if (!name) return null;
+      return name.type === "string" ? name.text.slice(1, -1) : name.text;
     }
+    default:
+      return null;
   }
-  return { segments, exportStatement };
 }
 
-function isExported(
-  parent: number,
-  name: string,
-  context: ContainerContext,
-  own: OwnName,
-  exportedBindings: Set<string>,
-): boolean {
-  if (parent >= 0 || own.private) return false;
-  if (context.exportStatement) return true;
+function isExportedName(name: string, exportedBindings: Set<string>): boolean {
   if (name === "exports" || name.startsWith("exports.") || name.startsWith("module.exports")) {
     return true;
   }
-  const first = name.split(".", 1)[0]!;
-  return exportedBindings.has(first);
+  return exportedBindings.has(name.split(".", 1)[0]!);
 }
 
-/** Local names exported by `export { a }`, `export default a`, `module.exports = a | { a, b: c }`. */
-function collectExportedBindings(query: Parser.Query, root: SyntaxNode): Set<string> {
+const exportingStatement = /^(export|module|exports|var|let|const)\b/;
+
+/**
+ * Local names exported by `export { a }`, `export default a`, `module.exports = a | { a, b: c }`
+ * and `var proto = module.exports = ...`. Only top-level statements are read: that is where
+ * modules export, and it keeps this cheap.
+ */
+function collectExportedBindings(statements: SyntaxNode[], source: string): Set<string> {
   const names = new Set<string>();
-  for (const match of query.matches(root)) {
-    const left = match.captures.find((c) => c.name === "cjs-left")?.node;
-    const right = match.captures.find((c) => c.name === "cjs-right")?.node;
-    if (!left || !right) {
-      for (const capture of match.captures) names.add(capture.node.text);
+  const fromAssignment = (assignment: SyntaxNode, alias: string | null) => {
+    let current: SyntaxNode | null = assignment;
+    while (current?.type === "assignment_expression") {
+      const target = current.childForFieldName("left")?.text.replace(/\s+/g, "") ?? "";
+      const right: SyntaxNode | null = current.childForFieldName("right");
+      if (target === "module.exports" || /^(module\.)?exports\./.test(target)) {
+        if (alias) names.add(alias);
+        if (right?.type === "identifier") names.add(right.text);
+        else if (right?.type === "object") addObjectValues(right, names);
+      }
+      current = right;
+    }
+  };
+  for (const statement of statements) {
+    // Most statements cannot export: decide from the first word before asking for the type.
+    if (!exportingStatement.test(source.slice(startOf(statement), startOf(statement) + 8))) {
       continue;
     }
-    const target = left.text.replace(/\s+/g, "");
-    if (!(target === "module.exports" || /^(module\.)?exports\./.test(target))) continue;
-    // `var proto = module.exports = ...`: members added to `proto` are exported too.
-    const declarator = left.parent?.parent;
-    if (declarator?.type === "variable_declarator") {
-      const alias = declarator.childForFieldName("name");
-      if (alias?.type === "identifier") names.add(alias.text);
-    }
-    if (right.type === "identifier") names.add(right.text);
-    else if (right.type === "object") {
-      for (const member of right.namedChildren) {
-        if (member.type === "shorthand_property_identifier") names.add(member.text);
-        else if (member.type === "pair") {
-          const value = member.childForFieldName("value");
-          if (value?.type === "identifier") names.add(value.text);
+    switch (statement.type) {
+      case "export_statement": {
+        const value = statement.childForFieldName("value");
+        if (value?.type === "identifier") names.add(value.text);
+        for (const child of statement.namedChildren) {
+          if (child.type !== "export_clause") continue;
+          for (const specifier of child.namedChildren) {
+            const name = specifier.childForFieldName("name");
+            if (name?.type === "identifier") names.add(name.text);
+          }
         }
+        break;
       }
+      case "expression_statement": {
+        const expression = statement.namedChildren[0];
+        if (expression?.type === "assignment_expression") fromAssignment(expression, null);
+        break;
+      }
+      case "variable_declaration":
+      case "lexical_declaration":
+        for (const declarator of statement.namedChildren) {
+          const value = declarator.childForFieldName("value");
+          const alias = declarator.childForFieldName("name");
+          if (value?.type === "assignment_expression") {
+            fromAssignment(value, alias?.type === "identifier" ? alias.text : null);
+          }
+        }
+        break;
     }
   }
   return names;
 }
 
+function addObjectValues(object: SyntaxNode, names: Set<string>): void {
+  for (const member of object.namedChildren) {
+    if (member.type === "shorthand_property_identifier") names.add(member.text);
+    else if (member.type === "pair") {
+      const value = member.childForFieldName("value");
+      if (value?.type === "identifier") names.add(value.text);
+    }
+  }
+}
+
 /** Parameters (always parenthesised) and return type, as compact tokens: formatting-proof. */
-function signatureOf(node: SyntaxNode, source: string, comments: Range[]): string {
+function signatureOf(node: SyntaxNode, source: string, comments: Range[], typed: boolean): string {
   const params = node.childForFieldName("parameters") ?? node.childForFieldName("parameter");
-  const returnType = node.childForFieldName("return_type");
   let text = "";
   if (params) {
+    const start = startOf(params);
+    const end = params.endIndex;
     const holes: Range[] = [];
-    addComments(holes, comments, params.startIndex, params.endIndex);
-    const tokens = tokenize(source, params.startIndex, params.endIndex, holes);
-    text = params.type === "formal_parameters" ? compact(tokens) : `(${compact(tokens)})`;
+    addComments(holes, comments, start, end);
+    const tokens = tokenize(source, start, end, holes);
+    text = source[start] === "(" ? compact(tokens) : `(${compact(tokens)})`;
   }
+  const returnType = typed ? node.childForFieldName("return_type") : null;
   if (returnType) {
+    const start = startOf(returnType);
+    const end = returnType.endIndex;
     const holes: Range[] = [];
-    addComments(holes, comments, returnType.startIndex, returnType.endIndex);
-    text += compact(tokenize(source, returnType.startIndex, returnType.endIndex, holes));
+    addComments(holes, comments, start, end);
+    text += compact(tokenize(source, start, end, holes));
   }
   return text;
 }
@@ -441,7 +739,7 @@ function tokenize(source: string, start: number, end: number, holes: Range[]): s
   const tokens: string[] = [];
   let cursor = start;
   for (const hole of holes) {
-    if (hole.start > cursor) pushTokens(tokens, source.slice(cursor, hole.start));
+    if (hole.start > cursor) pushTokens(tokens, source.slice(cursor, Math.min(hole.start, end)));
     if (hole.end > cursor) cursor = hole.end;
   }
   if (cursor < end) pushTokens(tokens, source.slice(cursor, end));
@@ -478,4 +776,98 @@ export function innermostAt(functions: AnalysedFunction[], index: number): numbe
     candidate = functions[candidate]!.parent;
   }
   return candidate;
+}
+
+function namePattern(names: ReadonlySet<string>): RegExp | null {
+  const usable = [...names].filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
+  if (usable.length === 0) return null;
+  return new RegExp(
+    `(?<![\\w$#])(${usable.map((n) => n.replace(/\$/g, "\\$")).join("|")})(?![\\w$])`,
+    "g",
+  );
+}
+
+/** Where any of the names is used like a call: the regions a call-site search must analyse. */
+export function callCandidates(source: string, names: ReadonlySet<string>): Range[] {
+  const pattern = namePattern(names);
+  if (!pattern) return [];
+  const regions: Range[] = [];
+  for (const match of source.matchAll(pattern)) {
+    if (callShape(source, match.index, match[1]!)) {
+      regions.push({ start: match.index, end: match.index + match[0].length });
+    }
+  }
+  return regions;
+}
+
+/** `name(`, `x.name(`, `` name` ``, `new Name`, `<Name`: how a use of a name at `at` reads as a call. */
+function callShape(source: string, at: number, name: string): { member: boolean } | null {
+  const after = afterName(source, at + name.length);
+  let before = at - 1;
+  while (before >= 0 && /\s/.test(source[before]!)) before--;
+  const previous = source[before];
+  const isNew = /\bnew\s+$/.test(source.slice(Math.max(0, at - 12), at));
+  const isJsx = previous === "<" && /^[A-Z]/.test(name);
+  if (!(after === "(" || after === "`" || isNew || isJsx)) return null;
+  if (/\bfunction\s*\*?\s*$/.test(source.slice(Math.max(0, at - 12), at))) return null;
+  return { member: previous === "." };
+}
+
+/**
+ * Call sites of the given names in one file, found lexically (comments and definitions
+ * excluded): `name(`, `x.name(`, `new Name`, `<Name`, tagged templates. Cheap enough to run
+ * on every file that may call a changed function, without a second tree traversal.
+ */
+export function findCallReferences(
+  source: string,
+  analysed: AnalysedFile,
+  names: ReadonlySet<string>,
+): CallReference[] {
+  const pattern = namePattern(names);
+  if (!pattern) return [];
+  const definitions = new Set(analysed.functions.map((fn) => fn.nameIndex));
+  const calls: CallReference[] = [];
+  let comment = 0;
+  const windows = analysed.windows;
+  let window = 0;
+  for (const match of source.matchAll(pattern)) {
+    const at = match.index;
+    if (windows) {
+      while (window < windows.length && windows[window]!.end <= at) window++;
+      if (window >= windows.length || windows[window]!.start > at) continue;
+    }
+    while (comment < analysed.comments.length && analysed.comments[comment]!.end <= at) comment++;
+    if (comment < analysed.comments.length && analysed.comments[comment]!.start <= at) continue;
+    if (definitions.has(at)) continue;
+    const name = match[1]!;
+    const shape = callShape(source, at, name);
+    if (!shape) continue;
+    calls.push({
+      name,
+      member: shape.member,
+      line: lineOf(analysed.lineStarts, at),
+      enclosing: innermostAt(analysed.functions, at),
+    });
+  }
+  return calls;
+}
+
+/** The first character after a callee name: skips whitespace, `?.` and type arguments. */
+function afterName(source: string, from: number): string | undefined {
+  let i = from;
+  while (i < source.length && /\s/.test(source[i]!)) i++;
+  if (source.startsWith("?.(", i)) return "(";
+  if (source[i] === "<") {
+    // `fn<T>(...)`: skip balanced type arguments on the same line.
+    let depth = 0;
+    for (let j = i; j < source.length && source[j] !== "\n"; j++) {
+      if (source[j] === "<") depth++;
+      else if (source[j] === ">" && --depth === 0) {
+        i = j + 1;
+        while (i < source.length && /\s/.test(source[i]!)) i++;
+        return source[i];
+      }
+    }
+  }
+  return source[i];
 }

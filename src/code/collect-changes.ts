@@ -1,6 +1,23 @@
 import picomatch from "picomatch";
-import { type AnalysedFile, type AnalysedFunction, analyseFile } from "./analyse-file.ts";
-import { type CallTarget, calleeName, callerPrefilter, collectCallSites } from "./find-callers.ts";
+import type Parser from "tree-sitter";
+import {
+  type AnalysedFile,
+  type AnalysedFunction,
+  analyseFile,
+  callCandidates,
+  findCallReferences,
+  mayOccurOutside,
+  parseSource,
+  type Range,
+} from "./analyse-file.ts";
+import { changedRegions } from "./changed-regions.ts";
+import {
+  type CallTarget,
+  calleeName,
+  collectCallSites,
+  importedStems,
+  moduleStem,
+} from "./find-callers.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
@@ -9,6 +26,7 @@ import type {
   ChangedFunction,
   ChangeSet,
   FileChange,
+  Language,
   SkippedFile,
   SourceProvider,
 } from "./types.ts";
@@ -25,15 +43,30 @@ export interface CollectChangesOptions {
 // Reads in flight at once: enough to keep a git or HTTP pipe busy, few enough to bound memory.
 const readConcurrency = 16;
 
-type Loaded =
-  | { kind: "analysed"; analysed: AnalysedFile }
+/** One side of a changed file, read and checked, parsed but not yet analysed. */
+type Read =
+  | { kind: "source"; content: string; language: Language; tree: Parser.Tree }
   | { kind: "skipped"; reason: string }
   | { kind: "absent" };
+
+/** A changed head file kept for the call-site search (its tree is reused, not re-parsed). */
+interface HeadFile {
+  content: string;
+  language: Language;
+  tree: Parser.Tree;
+  imports: Set<string>;
+  /** The change analysis of this file (its windows are reused for call sites). */
+  analysed: AnalysedFile;
+}
 
 /**
  * The changed functions between a provider's base and head, with callers in the head tree
  * and the files skipped (with reasons). Pure over what the provider returns: every byte
  * comes through `source`, nothing is executed.
+ *
+ * Each file version is parsed once. Only the top-level statements around the changed lines
+ * are queried for functions (a function outside them is unchanged, and its name cannot have
+ * changed either: everything that names it lies inside its top-level statement).
  *
  * @example
  * const source = await openLocalGitSource({ repo: ".", base: "main", head: "HEAD" });
@@ -48,9 +81,9 @@ export async function collectChanges(
   const notices = [...providerNotices];
   const fileNotices: string[] = [];
   const skipped: SkippedFile[] = [];
-  const headCache = new Map<string, Loaded>();
+  const headFiles = new Map<string, HeadFile>();
 
-  const load = async (rev: string, path: string): Promise<Loaded> => {
+  const read = async (rev: string, path: string): Promise<Read> => {
     const language = languageFor(path);
     if (!language) return { kind: "absent" };
     const content = await source.readFile(rev, path);
@@ -58,7 +91,7 @@ export async function collectChanges(
     if (isBinary(content)) return { kind: "skipped", reason: "binary" };
     const reason = contentSkipReason(content);
     if (reason) return { kind: "skipped", reason };
-    return { kind: "analysed", analysed: analyseFile(content, language) };
+    return { kind: "source", content, language, tree: parseSource(content, language) };
   };
 
   const sourceFiles = files.filter((file) => {
@@ -76,34 +109,73 @@ export async function collectChanges(
   const targets: CallTarget[] = [];
   await forEachLimited(sourceFiles, readConcurrency, async (file) => {
     const basePath = file.previousPath ?? file.path;
-    const [baseLoaded, headLoaded] = await Promise.all([
+    const [baseRead, headRead] = await Promise.all([
       file.status === "added"
-        ? Promise.resolve<Loaded>({ kind: "absent" })
-        : load(source.base, basePath),
+        ? Promise.resolve<Read>({ kind: "absent" })
+        : read(source.base, basePath),
       file.status === "removed"
-        ? Promise.resolve<Loaded>({ kind: "absent" })
-        : load(source.head, file.path),
+        ? Promise.resolve<Read>({ kind: "absent" })
+        : read(source.head, file.path),
     ]);
-    if (headLoaded.kind !== "absent") headCache.set(file.path, headLoaded);
     // Providers answer null for binary content: a listed file that reads as absent is binary.
     const skip =
-      headLoaded.kind === "skipped"
-        ? headLoaded.reason
-        : file.status !== "removed" && headLoaded.kind === "absent"
+      headRead.kind === "skipped"
+        ? headRead.reason
+        : file.status !== "removed" && headRead.kind === "absent"
           ? "binary"
-          : baseLoaded.kind === "skipped" && headLoaded.kind === "absent"
-            ? baseLoaded.reason
+          : baseRead.kind === "skipped" && headRead.kind === "absent"
+            ? baseRead.reason
             : null;
     if (skip) {
       skipped.push({ file: file.path, reason: skip });
       return;
     }
-    const base = baseLoaded.kind === "analysed" ? baseLoaded.analysed : null;
-    const head = headLoaded.kind === "analysed" ? headLoaded.analysed : null;
+    const baseSource = baseRead.kind === "source" ? baseRead : null;
+    const headSource = headRead.kind === "source" ? headRead : null;
+    const regions =
+      baseSource && headSource ? changedRegions(baseSource.content, headSource.content) : null;
+    const analyse = (side: typeof baseSource, windows: Range[] | undefined) =>
+      side
+        ? analyseFile(side.content, side.language, {
+            tree: side.tree,
+            ...(windows ? { regions: windows } : {}),
+          })
+        : null;
+    let base = analyse(baseSource, regions?.base);
+    let head = analyse(headSource, regions?.head);
+    let changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
+    // Windows are exact only when the text around them parses the same way on both sides,
+    // and when no added/removed name may also live outside them (then pair the whole file).
+    const ambiguous = changes.some((change) =>
+      change.change === "added"
+        ? mayOccurOutside(headSource!.content, head!, change.head!.name)
+        : change.change === "removed"
+          ? mayOccurOutside(baseSource!.content, base!, change.base!.name)
+          : false,
+    );
+    if (
+      regions &&
+      base &&
+      head &&
+      (base.outside !== head.outside || base.syntaxErrors || head.syntaxErrors || ambiguous)
+    ) {
+      base = analyse(baseSource, undefined);
+      head = analyse(headSource, undefined);
+      changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
+    }
+    if (headSource && head) {
+      headFiles.set(file.path, {
+        content: headSource.content,
+        language: headSource.language,
+        tree: headSource.tree,
+        imports: importedStems(headSource.content),
+        analysed: head,
+      });
+    }
     if (head?.syntaxErrors) {
       fileNotices.push(`${file.path} has syntax errors; its functions were extracted best-effort`);
     }
-    for (const change of pairFunctions(base?.functions ?? [], head?.functions ?? [])) {
+    for (const change of changes) {
       const changed = toChangedFunction(change, file, basePath, base, head);
       functions.push(changed);
       const fn = change.head ?? change.base!;
@@ -115,7 +187,8 @@ export async function collectChanges(
   const callers =
     options.callers === false || targets.length === 0
       ? new Map<CallTarget, CallSite[]>()
-      : await findCallers(source, targets, headCache, ignored, options.maxCallerFiles, notices);
+      : await findCallers(source, targets, headFiles, ignored, options.maxCallerFiles, notices);
+  headFiles.clear();
   const targetFor = new Map<AnalysedFunction, CallTarget>(targets.map((t) => [t.fn, t]));
   for (const changed of functions) {
     const fn = functionOf.get(changed);
@@ -172,30 +245,81 @@ function toChangedFunction(
   return changed;
 }
 
+/**
+ * Call sites of the changed functions in the head tree. A file can call a function of its
+ * own module, or an exported/member function of a module it imports (matched by module
+ * name, `index` files by folder): only such files that also mention a changed name are
+ * parsed, so the search costs a text scan per file, not a parse of the whole repository.
+ */
 async function findCallers(
   source: SourceProvider,
   targets: CallTarget[],
-  headCache: Map<string, Loaded>,
+  headFiles: Map<string, HeadFile>,
   ignored: (path: string) => boolean,
   maxCallerFiles: number | undefined,
   notices: string[],
 ): Promise<Map<CallTarget, CallSite[]>> {
-  const targetsByName = new Map<string, CallTarget[]>();
+  const byFile = new Map<string, CallTarget[]>();
+  const byStem = new Map<string, CallTarget[]>();
   for (const target of targets) {
-    const name = calleeName(target.fn);
-    const list = targetsByName.get(name);
-    if (list) list.push(target);
-    else targetsByName.set(name, [target]);
+    push(byFile, target.file, target);
+    const { fn } = target;
+    if (fn.exported || fn.member || fn.kind === "constructor") {
+      push(byStem, moduleStem(target.file), target);
+    }
   }
-  const prefilter = callerPrefilter(targetsByName.keys());
   const callers = new Map<CallTarget, CallSite[]>();
-  if (!prefilter) return callers;
+  const reachable = (path: string, imports: Set<string>): CallTarget[] => {
+    const found = [...(byFile.get(path) ?? [])];
+    for (const stem of imports) {
+      for (const target of byStem.get(stem) ?? []) if (target.file !== path) found.push(target);
+    }
+    return found;
+  };
+  // Finds the call sites lexically, then analyses only the statements that hold them
+  // (reusing what the change analysis of a changed file already covered).
+  const search = (
+    path: string,
+    content: string,
+    language: Language,
+    tree: Parser.Tree | null,
+    reach: CallTarget[],
+    done: AnalysedFile | null,
+  ) => {
+    const byName = new Map<string, CallTarget[]>();
+    for (const target of reach) push(byName, calleeName(target.fn), target);
+    const names = new Set(byName.keys());
+    const analyses: AnalysedFile[] = [];
+    let regions = callCandidates(content, names);
+    // No call-shaped use of any reachable name: nothing to parse.
+    if (regions.length === 0) return;
+    if (done) {
+      analyses.push(done);
+      regions = done.windows ? regions.filter((r) => !within(done.windows!, r.start)) : [];
+    }
+    if (regions.length > 0) {
+      analyses.push(
+        analyseFile(content, language, { tree: tree ?? parseSource(content, language), regions }),
+      );
+    }
+    for (const analysed of analyses) {
+      const calls = findCallReferences(content, analysed, names);
+      collectCallSites(path, analysed, calls, byName, callers);
+    }
+  };
+
+  for (const [path, head] of headFiles) {
+    const reach = reachable(path, head.imports);
+    if (reach.length > 0) {
+      search(path, head.content, head.language, head.tree, reach, head.analysed);
+    }
+  }
 
   const all = await source.listFiles(source.head);
-  const searchable = all.filter(
-    (path) => languageFor(path) && !ignored(path) && pathSkipReason(path) === null,
+  let others = all.filter(
+    (path) =>
+      !headFiles.has(path) && languageFor(path) && !ignored(path) && pathSkipReason(path) === null,
   );
-  let others = searchable.filter((path) => !headCache.has(path));
   const limit = maxCallerFiles ?? Number.POSITIVE_INFINITY;
   if (others.length > limit) {
     notices.push(
@@ -203,22 +327,47 @@ async function findCallers(
     );
     others = others.slice(0, limit);
   }
-  const language = (path: string) => languageFor(path)!;
-  const results = new Map<string, AnalysedFile>();
-  for (const [path, loaded] of headCache) {
-    if (loaded.kind === "analysed") results.set(path, loaded.analysed);
-  }
   await forEachLimited(others, readConcurrency, async (path) => {
     const content = await source.readFile(source.head, path);
-    // Most files call none of the changed names: a regex test is far cheaper than a parse.
-    if (content === null || !prefilter.test(content)) return;
-    if (isBinary(content) || contentSkipReason(content)) return;
-    results.set(path, analyseFile(content, language(path)));
+    if (content === null) return;
+    const reach = reachable(path, importedStems(content));
+    // Most files import no changed module, or call none of its changed names: skip the parse.
+    if (reach.length === 0 || !reach.some((t) => mentions(content, calleeName(t.fn)))) return;
+    if (contentSkipReason(content)) return;
+    search(path, content, languageFor(path)!, null, reach, null);
   });
-  for (const [path, analysed] of results) {
-    collectCallSites(path, analysed, targetsByName, callers);
-  }
   return callers;
+}
+
+function within(windows: readonly Range[], at: number): boolean {
+  return windows.some((window) => window.start <= at && at < window.end);
+}
+
+function mentions(content: string, name: string): boolean {
+  let at = content.indexOf(name);
+  while (at >= 0) {
+    const before = content.charCodeAt(at - 1);
+    const after = content.charCodeAt(at + name.length);
+    if (!isIdentifierChar(before) && !isIdentifierChar(after)) return true;
+    at = content.indexOf(name, at + 1);
+  }
+  return false;
+}
+
+function isIdentifierChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 36 ||
+    code === 95
+  );
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function sortCallSites(sites: CallSite[]): CallSite[] {

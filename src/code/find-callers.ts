@@ -1,4 +1,4 @@
-import type { AnalysedFile, AnalysedFunction } from "./analyse-file.ts";
+import type { AnalysedFile, AnalysedFunction, CallReference } from "./analyse-file.ts";
 import type { CallSite } from "./types.ts";
 
 /** Blast radius lists at most this many call sites per function (nearest files first). */
@@ -20,29 +20,43 @@ export function calleeName(fn: AnalysedFunction): string {
 }
 
 /**
- * A regex matching any of the names as a whole identifier, used to skip files that cannot
- * call any changed function before paying for a parse. Null when there is nothing to find.
+ * The name other files import a module by: its file name without extension, or its folder's
+ * name for an `index` file. `src/orders/service.ts` → `service`, `src/orders/index.ts` → `orders`.
  */
-export function callerPrefilter(names: Iterable<string>): RegExp | null {
-  const escaped = [...new Set(names)]
-    .filter((name) => /^[A-Za-z_$][\w$]*$/.test(name))
-    .map((name) => name.replace(/\$/g, "\\$"));
-  if (escaped.length === 0) return null;
-  return new RegExp(`(?<![\\w$])(?:${escaped.join("|")})(?![\\w$])`);
+export function moduleStem(path: string): string {
+  const segments = path.split("/");
+  const file = segments[segments.length - 1]!.replace(/\.[^.]*$/, "");
+  return file === "index" && segments.length > 1 ? segments[segments.length - 2]! : file;
+}
+
+const specifierPattern =
+  /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)(["'])([^"'\n]+)\1/g;
+
+/** Stems of every module a file imports (`import`, `export ... from`, `require`, `import()`). */
+export function importedStems(content: string): Set<string> {
+  const stems = new Set<string>();
+  for (const match of content.matchAll(specifierPattern)) {
+    const specifier = match[2]!.replace(/\/+$/, "");
+    const last = specifier.slice(specifier.lastIndexOf("/") + 1).replace(/\.[cm]?[jt]sx?$/, "");
+    stems.add(last === "index" ? moduleStem(`${specifier}`) : last);
+  }
+  return stems;
 }
 
 /**
  * Adds to `callers` (keyed by target) the call sites in one head file. Methods and
  * member-assigned functions match `x.name()`; plain functions match `name()`, and from
  * other files only when exported (a non-exported function cannot be called from there).
+ * `targetsByName` holds only the targets this file can reach (its own and imported modules').
  */
 export function collectCallSites(
   file: string,
   analysed: AnalysedFile,
+  calls: readonly CallReference[],
   targetsByName: Map<string, CallTarget[]>,
   callers: Map<CallTarget, CallSite[]>,
 ): void {
-  for (const call of analysed.calls) {
+  for (const call of calls) {
     const targets = targetsByName.get(call.name);
     if (!targets) continue;
     for (const target of targets) {

@@ -5,6 +5,14 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** One running `git cat-file --batch` and the requests it still owes answers to, in order. */
+interface Session {
+  child: ChildProcessWithoutNullStreams;
+  queue: Pending[];
+  chunks: Buffer[];
+  buffered: number;
+}
+
 // Close the idle `git cat-file` so the CLI can exit without an explicit close().
 const idleMs = 250;
 
@@ -13,9 +21,7 @@ const idleMs = 250;
  * for a whole diff instead of one `git show` per file. Requests are answered in order.
  */
 export class GitCatFile {
-  private child: ChildProcessWithoutNullStreams | null = null;
-  private readonly queue: Pending[] = [];
-  private buffer: Buffer = Buffer.alloc(0);
+  private session: Session | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly repo: string) {}
@@ -23,65 +29,70 @@ export class GitCatFile {
   /** Blob content of `<rev>:<path>`, or null when it does not exist (or is not a blob). */
   read(rev: string, path: string): Promise<Buffer | null> {
     if (/[\r\n]/.test(rev) || /[\r\n]/.test(path)) return Promise.resolve(null);
-    const child = this.ensureChild();
+    const session = this.ensureSession();
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ resolve, reject });
-      child.stdin.write(`${rev}:${path}\n`);
+      session.queue.push({ resolve, reject });
+      session.child.stdin.write(`${rev}:${path}\n`);
     });
   }
 
+  /** Ends the git process once it has answered what it was asked. */
   close(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    this.child?.stdin.end();
-    this.child = null;
+    this.session?.child.stdin.end();
+    this.session = null;
   }
 
-  private ensureChild(): ChildProcessWithoutNullStreams {
-    if (this.child) return this.child;
+  private ensureSession(): Session {
+    if (this.session) return this.session;
     const child = spawn("git", ["-C", this.repo, "cat-file", "--batch"], {
       stdio: ["pipe", "pipe", "pipe"],
     });
-    this.child = child;
-    this.buffer = Buffer.alloc(0);
+    const session: Session = { child, queue: [], chunks: [], buffered: 0 };
+    this.session = session;
     child.stdout.on("data", (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.drain();
+      session.chunks.push(chunk);
+      session.buffered += chunk.length;
+      this.drain(session);
     });
     const fail = (error: Error) => {
-      if (this.child === child) this.child = null;
-      for (const pending of this.queue.splice(0)) pending.reject(error);
+      if (this.session === session) this.session = null;
+      for (const pending of session.queue.splice(0)) pending.reject(error);
     };
     child.on("error", fail);
     child.on("close", (code) => {
-      if (this.queue.length > 0) fail(new Error(`git cat-file exited with code ${code}`));
-      if (this.child === child) this.child = null;
+      if (session.queue.length > 0) fail(new Error(`git cat-file exited with code ${code}`));
+      if (this.session === session) this.session = null;
     });
-    return child;
+    return session;
   }
 
-  private drain(): void {
-    while (this.queue.length > 0) {
-      const newline = this.buffer.indexOf(10);
-      if (newline < 0) return;
-      const header = this.buffer.subarray(0, newline).toString("utf8");
+  private drain(session: Session): void {
+    let buffer = session.chunks.length === 1 ? session.chunks[0]! : Buffer.concat(session.chunks);
+    while (session.queue.length > 0) {
+      const newline = buffer.indexOf(10);
+      if (newline < 0) break;
+      const header = buffer.subarray(0, newline).toString("utf8");
       if (header.endsWith(" missing") || header.endsWith(" ambiguous")) {
-        this.buffer = this.buffer.subarray(newline + 1);
-        this.queue.shift()!.resolve(null);
+        buffer = buffer.subarray(newline + 1);
+        session.queue.shift()!.resolve(null);
         continue;
       }
       const [, type, sizeText] = header.split(" ");
       const size = Number(sizeText);
-      if (this.buffer.length < newline + 1 + size + 1) return;
-      const content = this.buffer.subarray(newline + 1, newline + 1 + size);
-      this.buffer = this.buffer.subarray(newline + 1 + size + 1);
-      this.queue.shift()!.resolve(type === "blob" ? Buffer.from(content) : null);
+      if (buffer.length < newline + 1 + size + 1) break;
+      const content = buffer.subarray(newline + 1, newline + 1 + size);
+      buffer = buffer.subarray(newline + 1 + size + 1);
+      session.queue.shift()!.resolve(type === "blob" ? Buffer.from(content) : null);
     }
-    if (this.queue.length === 0 && this.child && !this.idleTimer) {
+    session.chunks = buffer.length > 0 ? [buffer] : [];
+    session.buffered = buffer.length;
+    if (session.queue.length === 0 && this.session === session && !this.idleTimer) {
       this.idleTimer = setTimeout(() => this.close(), idleMs);
       this.idleTimer.unref();
     }

@@ -1,0 +1,267 @@
+/**
+ * `npm run bench -- diff`: `faultline diff` on a large real-world change, against a bare
+ * tree-sitter parse of the same base and head files.
+ *
+ * The change is built from real sources installed in node_modules (OpenTelemetry, zod,
+ * bullmq, yaml, Octokit, handlebars, pino, ...): base is those files in a temp git repo;
+ * head edits a seeded random ~1,000 of them the way real commits do (statements added
+ * inside functions, literals changed, functions renamed, header comments shifting every
+ * line, files renamed, deleted and added). Prints both times, their ratio (target <= 1.5x)
+ * and peak RSS.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { collectChanges } from "../src/code/collect-changes.ts";
+import { languageFor } from "../src/code/language-for.ts";
+import { openLocalGitSource } from "../src/code/local-git-source.ts";
+import { toolsFor } from "../src/code/parser-pool.ts";
+import { contentSkipReason, pathSkipReason } from "../src/code/skip-reason.ts";
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules");
+const packages = [
+  "@opentelemetry",
+  "zod",
+  "bullmq",
+  "yaml",
+  "@octokit",
+  "handlebars",
+  "pino",
+  "@clickhouse",
+  "neo-async",
+  "undici",
+  "commander",
+  "ioredis",
+];
+const targetChangedFiles = 1400;
+
+// A small deterministic PRNG: the same change on every run.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+
+async function listSources(dir: string): Promise<string[]> {
+  const { stdout } = await run(
+    "find",
+    [
+      dir,
+      "-type",
+      "f",
+      "(",
+      "-name",
+      "*.js",
+      "-o",
+      "-name",
+      "*.mjs",
+      "-o",
+      "-name",
+      "*.cjs",
+      "-o",
+      "-name",
+      "*.ts",
+      ")",
+    ],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  return stdout.split("\n").filter(Boolean).sort();
+}
+
+/** Repo path for an installed file: drop node_modules/dist/build so nothing is skipped by path. */
+function repoPath(file: string): string {
+  return relative(root, file)
+    .split("/")
+    .filter((segment) => !["node_modules", "dist", "build", "lib", "cjs", "esm"].includes(segment))
+    .join("/");
+}
+
+/** Edits a file the way a real commit does; returns null when it found nothing to edit. */
+function edit(content: string): string {
+  const lines = content.split("\n");
+  const openers: number[] = [];
+  lines.forEach((line, index) => {
+    if (
+      /\)\s*(:\s*[^{]+)?\{\s*$/.test(line) &&
+      !/^\s*(if|for|while|switch|catch|else)\b/.test(line)
+    ) {
+      openers.push(index);
+    }
+  });
+  const edits = 1 + Math.floor(random() * 3);
+  for (let i = 0; i < edits && openers.length > 0; i++) {
+    const at = openers.splice(Math.floor(random() * openers.length), 1)[0]!;
+    const kind = random();
+    if (kind < 0.6) {
+      lines.splice(
+        at + 1,
+        0,
+        "    if (globalThis.__faultlineTrace) globalThis.__faultlineTrace(arguments.length);",
+      );
+    } else if (kind < 0.8) {
+      lines[at] = lines[at]!.replace(/function\s+([A-Za-z_$][\w$]*)/, "function $1Renamed");
+    } else {
+      lines.splice(at + 1, 0, "    const startedAt = Date.now();");
+    }
+  }
+  if (random() < 0.3) lines.unshift("// Copyright The Faultline Authors", "");
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "faultline-bench-diff-"));
+  const git = (...args: string[]) =>
+    run("git", ["-C", dir, ...args], { maxBuffer: 256 * 1024 * 1024 });
+  try {
+    // Base: real sources, deduplicated by repo path.
+    const base = new Map<string, string>();
+    for (const pkg of packages) {
+      for (const file of await listSources(join(root, pkg))) {
+        const path = repoPath(file);
+        if (!languageFor(path) || pathSkipReason(path) || base.has(path)) continue;
+        const content = await readFile(file, "utf8");
+        if (contentSkipReason(content)) continue;
+        base.set(path, content);
+      }
+    }
+    const paths = [...base.keys()];
+    const head = new Map(base);
+    const changed = new Set<string>();
+    while (changed.size < Math.min(targetChangedFiles, paths.length)) {
+      const path = paths[Math.floor(random() * paths.length)]!;
+      if (changed.has(path)) continue;
+      changed.add(path);
+      const roll = random();
+      if (roll < 0.03) head.delete(path);
+      else if (roll < 0.06) {
+        head.delete(path);
+        head.set(path.replace(/(\.[cm]?[jt]s)$/, ".moved$1"), edit(base.get(path)!));
+      } else head.set(path, edit(base.get(path)!));
+    }
+    for (let i = 0; i < 20; i++) {
+      const from = paths[Math.floor(random() * paths.length)]!;
+      head.set(`src/added/new-${i}${from.slice(from.lastIndexOf("."))}`, base.get(from)!);
+    }
+
+    await git("init", "-q", "-b", "main");
+    await git("config", "user.email", "bench@example.com");
+    await git("config", "user.name", "bench");
+    const writeTree = async (files: Map<string, string>) => {
+      await run("find", [
+        dir,
+        "-mindepth",
+        "1",
+        "-maxdepth",
+        "1",
+        "!",
+        "-name",
+        ".git",
+        "-exec",
+        "rm",
+        "-rf",
+        "{}",
+        "+",
+      ]);
+      for (const [path, content] of files) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), content);
+      }
+      await git("add", "-A");
+      await git("commit", "-q", "-m", "snapshot");
+    };
+    await writeTree(base);
+    await writeTree(head);
+
+    // The same base+head files the engine parses: both sides of every changed source file.
+    const { stdout: nameStatus } = await git("diff", "-M", "--name-status", "HEAD~1", "HEAD");
+    const parseInputs: { path: string; content: string }[] = [];
+    let changedFiles = 0;
+    for (const line of nameStatus.split("\n").filter(Boolean)) {
+      const [status, first, second] = line.split("\t");
+      changedFiles += 1;
+      const basePath = first!;
+      const headPath = status!.startsWith("R") ? second! : first!;
+      if (!status!.startsWith("A") && base.has(basePath))
+        parseInputs.push({ path: basePath, content: base.get(basePath)! });
+      if (!status!.startsWith("D") && head.has(headPath))
+        parseInputs.push({ path: headPath, content: head.get(headPath)! });
+    }
+
+    // Warm up both paths (module loading, grammar initialisation) outside the timings.
+    for (const language of ["javascript", "typescript", "tsx"] as const)
+      toolsFor(language).parser.parse("function warm() {}");
+
+    const parse = await best(3, async () => {
+      for (const { path, content } of parseInputs)
+        toolsFor(languageFor(path)!).parser.parse(content);
+    });
+
+    let result: Awaited<ReturnType<typeof collectChanges>> | null = null;
+    const diff = await best(3, async () => {
+      const source = await openLocalGitSource({ repo: dir, base: "HEAD~1", head: "HEAD" });
+      result = await collectChanges(source);
+    });
+    const changes = result!;
+    const withoutCallers = await best(3, async () => {
+      const source = await openLocalGitSource({ repo: dir, base: "HEAD~1", head: "HEAD" });
+      await collectChanges(source, { callers: false });
+    });
+    const counts = { added: 0, modified: 0, removed: 0 };
+    for (const fn of changes.functions) counts[fn.change] += 1;
+    const callers = changes.functions.reduce((sum, fn) => sum + fn.callers.length, 0);
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+
+    const ratio = diff.cpu / parse.cpu;
+    console.log(
+      `repo: ${head.size} files; change: ${changedFiles} files (${parseInputs.length} file versions parsed)`,
+    );
+    console.log(
+      `changed functions: ${changes.functions.length} (${counts.added} added, ${counts.modified} modified, ${counts.removed} removed), ${callers} call sites, ${changes.skipped.length} skipped`,
+    );
+    console.log(
+      `faultline diff (engine over local git, callers on): ${diff.cpu.toFixed(0)} ms CPU, ${diff.wall.toFixed(0)} ms wall`,
+    );
+    console.log(
+      `bare tree-sitter parse of the same base+head files: ${parse.cpu.toFixed(0)} ms CPU, ${parse.wall.toFixed(0)} ms wall`,
+    );
+    console.log(
+      `ratio (CPU): ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? "OK" : "OVER TARGET"}; ratio (wall): ${(diff.wall / parse.wall).toFixed(2)}x`,
+    );
+    console.log(
+      `without the call-site search (--no-callers): ${withoutCallers.cpu.toFixed(0)} ms CPU, ratio ${(withoutCallers.cpu / parse.cpu).toFixed(2)}x`,
+    );
+    console.log(
+      "CPU is this process's user+system time (best of 3): wall time swings with other load on the machine; git's own CPU is in wall only.",
+    );
+    console.log(`peak RSS: ${rssMb.toFixed(0)} MB`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Timing {
+  cpu: number;
+  wall: number;
+}
+
+async function best(times: number, task: () => Promise<void>): Promise<Timing> {
+  const result = { cpu: Number.POSITIVE_INFINITY, wall: Number.POSITIVE_INFINITY };
+  for (let i = 0; i < times; i++) {
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    await task();
+    const wall = performance.now() - start;
+    const used = process.cpuUsage(cpuStart);
+    result.cpu = Math.min(result.cpu, (used.user + used.system) / 1000);
+    result.wall = Math.min(result.wall, wall);
+  }
+  return result;
+}
+
+await main();

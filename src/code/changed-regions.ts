@@ -1,0 +1,192 @@
+import type { Range } from "./analyse-file.ts";
+
+/** Where two versions of a file differ: character ranges on each side (empty = insertion point). */
+export interface ChangedRegions {
+  base: Range[];
+  head: Range[];
+}
+
+// Beyond this many line edits, treat everything between the common prefix and suffix as changed.
+const maxEdits = 2000;
+
+/**
+ * Line-level differences between base and head (Myers' diff over line ids), as character
+ * ranges on both sides. Every deleted base line and every inserted head line is covered,
+ * plus the point on the other side where it happened, so a window around the ranges sees
+ * the same functions on both sides. A superset is always safe; it only costs time.
+ */
+export function changedRegions(base: string, head: string): ChangedRegions {
+  const a = splitLines(base);
+  const b = splitLines(head);
+  let prefix = 0;
+  while (
+    prefix < a.lines.length &&
+    prefix < b.lines.length &&
+    a.lines[prefix] === b.lines[prefix]
+  ) {
+    prefix++;
+  }
+  let suffix = 0;
+  while (
+    suffix < a.lines.length - prefix &&
+    suffix < b.lines.length - prefix &&
+    a.lines[a.lines.length - 1 - suffix] === b.lines[b.lines.length - 1 - suffix]
+  ) {
+    suffix++;
+  }
+  const aMiddle = a.lines.slice(prefix, a.lines.length - suffix);
+  const bMiddle = b.lines.slice(prefix, b.lines.length - suffix);
+  const regions: ChangedRegions = { base: [], head: [] };
+  if (aMiddle.length === 0 && bMiddle.length === 0) return regions;
+
+  const edits = myers(toIds(aMiddle, bMiddle), maxEdits);
+  if (!edits) {
+    regions.base.push(lineSpan(a, prefix, a.lines.length - suffix));
+    regions.head.push(lineSpan(b, prefix, b.lines.length - suffix));
+    return { base: widen(base, regions.base), head: widen(head, regions.head) };
+  }
+  for (const edit of edits) {
+    const x = edit.x + prefix;
+    const y = edit.y + prefix;
+    if (edit.deleted) {
+      regions.base.push(lineSpan(a, x, x + 1));
+      regions.head.push(point(b, y));
+    } else {
+      regions.head.push(lineSpan(b, y, y + 1));
+      regions.base.push(point(a, x));
+    }
+  }
+  return { base: widen(base, regions.base), head: widen(head, regions.head) };
+}
+
+/**
+ * Stretches each range to the nearest non-blank character on both sides. The lines around
+ * a change are equal in base and head, so both sides then reach the same neighbouring
+ * statements: a deleted function between F and H shows F and H on both sides, not H on one.
+ */
+function widen(text: string, ranges: Range[]): Range[] {
+  return mergeRanges(
+    ranges.map(({ start, end }) => {
+      let before = start - 1;
+      while (before > 0 && /\s/.test(text[before]!)) before--;
+      let after = end;
+      while (after < text.length && /\s/.test(text[after]!)) after++;
+      return { start: Math.max(0, before), end: Math.min(text.length, after) };
+    }),
+  );
+}
+
+interface Lines {
+  lines: string[];
+  starts: number[];
+  length: number;
+}
+
+function splitLines(text: string): Lines {
+  const lines = text.split("\n");
+  const starts: number[] = [];
+  let at = 0;
+  for (const line of lines) {
+    starts.push(at);
+    at += line.length + 1;
+  }
+  return { lines, starts, length: text.length };
+}
+
+function lineSpan(lines: Lines, from: number, to: number): Range {
+  const start = lines.starts[from] ?? lines.length;
+  const end = to < lines.starts.length ? lines.starts[to]! - 1 : lines.length;
+  return { start, end: Math.max(start, end) };
+}
+
+function point(lines: Lines, line: number): Range {
+  const at = lines.starts[line] ?? lines.length;
+  return { start: at, end: at };
+}
+
+function toIds(a: string[], b: string[]): { a: Int32Array; b: Int32Array } {
+  const ids = new Map<string, number>();
+  const idOf = (line: string) => {
+    let id = ids.get(line);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(line, id);
+    }
+    return id;
+  };
+  return { a: Int32Array.from(a, idOf), b: Int32Array.from(b, idOf) };
+}
+
+interface Edit {
+  /** Line index in a (deleted line, or where b's line was inserted). */
+  x: number;
+  /** Line index in b (inserted line, or where a's line was deleted). */
+  y: number;
+  deleted: boolean;
+}
+
+/** Myers' O((N+M)D) shortest edit script, or null when it needs more than `limit` edits. */
+function myers({ a, b }: { a: Int32Array; b: Int32Array }, limit: number): Edit[] | null {
+  const n = a.length;
+  const m = b.length;
+  const max = Math.min(n + m, limit);
+  const offset = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  v[offset + 1] = 0;
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= max; d++) {
+    for (let k = -d; k <= d; k += 2) {
+      let x =
+        k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)
+          ? v[offset + k + 1]!
+          : v[offset + k - 1]! + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[offset + k] = x;
+      if (x >= n && y >= m) {
+        trace.push(v.slice(offset - d, offset + d + 1));
+        return backtrack(trace, n, m);
+      }
+    }
+    trace.push(v.slice(offset - d, offset + d + 1));
+  }
+  return null;
+}
+
+function backtrack(trace: Int32Array[], n: number, m: number): Edit[] {
+  const edits: Edit[] = [];
+  let x = n;
+  let y = m;
+  for (let d = trace.length - 1; d > 0; d--) {
+    const previous = trace[d - 1]!;
+    const at = (k: number) => previous[k + d - 1]!;
+    const k = x - y;
+    const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
+    const prevK = down ? k + 1 : k - 1;
+    const prevX = at(prevK);
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      x--;
+      y--;
+    }
+    if (down) edits.push({ x: prevX, y: prevY, deleted: false });
+    else edits.push({ x: prevX, y: prevY, deleted: true });
+    x = prevX;
+    y = prevY;
+  }
+  return edits.reverse();
+}
+
+export function mergeRanges(ranges: Range[]): Range[] {
+  const sorted = [...ranges].sort((p, q) => p.start - q.start);
+  const merged: Range[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && range.start <= last.end + 1) last.end = Math.max(last.end, range.end);
+    else merged.push({ ...range });
+  }
+  return merged;
+}
