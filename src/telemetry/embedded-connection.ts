@@ -19,8 +19,6 @@ export interface EmbeddedConnection extends ClickHouseConnection {
   ): Promise<number>;
 }
 
-const isRead = (sql: string): boolean => /^\s*(SELECT|WITH|SHOW|DESCRIBE|EXISTS)\b/i.test(sql);
-
 /**
  * Opens the embedded ClickHouse (chDB) database stored in `dataDir`. chDB allows one data
  * directory per process and its parameter binding is not safe under concurrency, so every
@@ -35,7 +33,9 @@ export async function openEmbeddedConnection(dataDir: string): Promise<EmbeddedC
   mkdirSync(dataDir, { recursive: true });
   let session: ChdbSession;
   try {
-    session = new Session(dataDir);
+    // JIT-compiled expressions mis-handle LowCardinality predicates in this engine version
+    // ("Invalid cast from LowCardinality(UInt8)" once a query has run a few times).
+    session = new Session(dataDir, { connectionArgs: ["--compile_expressions=0"] });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TelemetryUnavailableError(
@@ -52,24 +52,13 @@ export async function openEmbeddedConnection(dataDir: string): Promise<EmbeddedC
     tail = next.catch(() => undefined);
     return next;
   };
-  const once = async (sql: string, params: Record<string, unknown> | undefined, format: string) => {
-    const result =
-      params && Object.keys(params).length > 0
-        ? await session.queryBindAsync(sql, params, { format })
-        : await session.queryAsync(sql, { format });
-    return result.text();
-  };
   const run = (sql: string, params: Record<string, unknown> | undefined, format: string) =>
     serial(async () => {
-      try {
-        return await once(sql, params, format);
-      } catch (error) {
-        // chDB occasionally reports LOGICAL_ERROR (code 49) for a read racing a background
-        // merge of LowCardinality parts; the same read succeeds once more.
-        if ((error as { clickhouseCode?: number }).clickhouseCode !== 49 || !isRead(sql))
-          throw error;
-        return once(sql, params, format);
-      }
+      const result =
+        params && Object.keys(params).length > 0
+          ? await session.queryBindAsync(sql, params, { format })
+          : await session.queryAsync(sql, { format });
+      return result.text();
     });
 
   return {

@@ -39,7 +39,10 @@ export interface ChdbSession {
   close(): void;
 }
 
-export type ChdbSessionConstructor = new (path: string) => ChdbSession;
+export type ChdbSessionConstructor = new (
+  path: string,
+  opts?: { connectionArgs?: readonly string[] },
+) => ChdbSession;
 
 /**
  * chDB is an optional dependency (a large native package): load it only when the embedded

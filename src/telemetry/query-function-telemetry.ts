@@ -47,7 +47,6 @@ export interface FunctionTelemetryContext {
 const H_PREV = "toStartOfHour(toDateTime({prevFromS:Int64}, 'UTC'))";
 const H_FROM = "toStartOfHour(toDateTime({fromS:Int64}, 'UTC'))";
 const H_TO = "toDateTime({toS:Int64}, 'UTC')";
-// toString: a LowCardinality predicate inside OR trips a chDB LOGICAL_ERROR on large parts.
 const SERVICES =
   "(empty({services:Array(String)}) OR has({services:Array(String)}, toString(ServiceName)))";
 const FILE_STEM = (col: string) =>
@@ -199,8 +198,7 @@ export async function queryFunctionTelemetry(
   const fanOut =
     "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
 
-  // One scan gives both the hourly series and, by merging the hours' states, each window's stats.
-  const [statRows, sampleRows, exceptionRows, rootRows] = await Promise.all([
+  const [statRows, hourRows, sampleRows, exceptionRows, rootRows] = await Promise.all([
     keys.length === 0
       ? []
       : connection.query<{
@@ -211,21 +209,22 @@ export async function queryFunctionTelemetry(
           q: (number | null)[];
           services: string[];
           versions: string[];
-          hours: [Num, Num, Num][];
         }>(
-          `SELECT fn, w, sum(hourCalls) AS calls, sum(hourErrors) AS errors,
-                  quantilesTDigestMerge(0.5, 0.95, 0.99)(d) AS q,
-                  groupUniqArrayArray(svc) AS services, groupUniqArrayArray(ver) AS versions,
-                  groupArray((toUnixTimestamp(Hour), hourCalls, hourErrors)) AS hours
-           FROM (
-             SELECT fn, Hour, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
-                    sum(Calls) AS hourCalls, sum(Errors) AS hourErrors,
-                    quantilesTDigestMergeState(0.5, 0.95, 0.99)(Duration) AS d,
-                    groupUniqArray(ServiceName) AS svc, groupUniqArray(ServiceVersion) AS ver
-             FROM (${hourly}) ${fanOut}
-             GROUP BY fn, Hour
-           )
+          `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
+                  sum(Calls) AS calls, sum(Errors) AS errors,
+                  quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
+                  groupUniqArray(ServiceName) AS services, groupUniqArray(ServiceVersion) AS versions
+           FROM (${hourly}) ${fanOut}
            GROUP BY fn, w`,
+          keyParams,
+        ),
+    keys.length === 0
+      ? []
+      : connection.query<{ fn: Num; hour: Num; calls: Num; errors: Num }>(
+          `SELECT fn, toUnixTimestamp(Hour) AS hour, sum(Calls) AS calls, sum(Errors) AS errors
+           FROM (${hourly.replace("Duration, ", "")}) ${fanOut}
+           WHERE Hour >= ${H_FROM}
+           GROUP BY fn, Hour ORDER BY fn, Hour`,
           keyParams,
         ),
     keys.length === 0
@@ -265,21 +264,18 @@ export async function queryFunctionTelemetry(
     const t = built[index];
     if (!t) continue;
     const stats = windowStats(Number(row.calls), Number(row.errors), row.q);
-    if (row.w === "current") {
-      t.current = stats;
-      for (const [hour, calls, errors] of row.hours) {
-        const hourMs = Number(hour) * 1000;
-        hourMap[index]?.set(hourMs, {
-          hour: new Date(hourMs).toISOString(),
-          calls: Number(calls),
-          errors: Number(errors),
-        });
-      }
-    } else {
-      t.previous = stats;
-    }
+    if (row.w === "current") t.current = stats;
+    else t.previous = stats;
     t.services = unique([...t.services, ...row.services]).sort();
     t.versions = unique([...t.versions, ...row.versions.filter((v) => v !== "")]).sort();
+  }
+  for (const row of hourRows) {
+    const hourMs = Number(row.hour) * 1000;
+    hourMap[Number(row.fn)]?.set(hourMs, {
+      hour: new Date(hourMs).toISOString(),
+      calls: Number(row.calls),
+      errors: Number(row.errors),
+    });
   }
   const traces = functions.map(() => [] as string[]);
   for (const row of sampleRows) {
