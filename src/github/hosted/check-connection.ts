@@ -83,10 +83,12 @@ export function describeConnectionError(
   error: unknown,
   password: string,
 ): { reason: string; message: string } {
-  const raw =
+  const text =
     error instanceof Error
       ? `${error.message} ${String((error as { code?: unknown }).code ?? "")}`
       : String(error);
+  // openServerConnection's advice names CLI flags and env variables; keep only its reason.
+  const raw = /could not reach ClickHouse at \S+ \((.*)\)\. Check /s.exec(text)?.[1] ?? text;
   if (error instanceof PrivateAddressError) return { reason: "private", message: error.message };
   // The password never reaches the page, even when a driver echoes it.
   const message = (password ? raw.split(password).join("•••") : raw).slice(0, 300).trim();

@@ -251,15 +251,14 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
     if (!signIn || !state || !sameToken(state, signIn.state)) {
       return send(res, 400, "setup-message", {
         kind: "sign-in-failed",
-        reason:
-          "The sign-in could not be matched to this browser (it expired or was started elsewhere). Start again from the settings page.",
+        why: "state-mismatch",
       });
     }
     if (!code) {
       return send(res, 400, "setup-message", {
         kind: "sign-in-failed",
         installationId: signIn.installationId,
-        reason: "GitHub did not send a sign-in code; the authorization was probably cancelled.",
+        why: "no-code",
       });
     }
     try {
@@ -281,7 +280,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       return send(res, 502, "setup-message", {
         kind: "sign-in-failed",
         installationId: signIn.installationId,
-        reason: "GitHub did not confirm who you are. Try again in a moment.",
+        why: "github-refused",
       });
     }
   };
@@ -320,7 +319,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       return send(res, 400, "setup-message", {
         kind: "bad-request",
         installationId,
-        reason: "The form was not sent as a form.",
+        why: "not-a-form",
       });
     }
     const origin = req.headers.origin;
@@ -332,7 +331,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       return send(res, 403, "setup-message", {
         kind: "bad-request",
         installationId,
-        reason: "Your sign-in expired or the form did not come from this page.",
+        why: "csrf",
       });
     }
     const common = { user: session.login, csrf: session.csrf, title: "Telemetry connection" };
@@ -411,7 +410,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       if (!res.headersSent) {
         return send(res, 500, "setup-message", {
           kind: "bad-request",
-          reason: "Something went wrong on Faultline's side. Try again in a moment.",
+          why: "server-error",
         });
       }
       return true;
