@@ -1,6 +1,7 @@
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { ATTR } from "../telemetry/attribute-names.ts";
 import type { InputSample } from "../telemetry/types.ts";
+import { compareText } from "./compare-text.ts";
 
 /** One span's captured call, however it was read (SDK span, ClickHouse row). */
 export interface CapturedCall {
@@ -57,10 +58,10 @@ export function samplesFromCalls(
   }
   return [...byKey.values()].sort(
     (x, y) =>
-      x.key.file.localeCompare(y.key.file) ||
-      x.key.name.localeCompare(y.key.name) ||
+      compareText(x.key.file, y.key.file) ||
+      compareText(x.key.name, y.key.name) ||
       y.count - x.count ||
-      x.args.localeCompare(y.args),
+      compareText(x.args, y.args),
   );
 }
 

@@ -1,5 +1,6 @@
 import { isTag, parseTagged, type Tagged } from "../instrument/serialize.ts";
 import type { InputSample } from "../telemetry/types.ts";
+import { compareText } from "./compare-text.ts";
 
 /** Edge values worth a case of their own when production sent them. */
 export type EdgeTag =
@@ -55,7 +56,7 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
     classes.set(c.outcomeClass, [...(classes.get(c.outcomeClass) ?? []), c]);
   const classOrder = [...classes.entries()]
     .map(([name, list]) => ({ name, list, total: list.reduce((n, c) => n + c.count, 0) }))
-    .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
+    .sort((a, b) => b.total - a.total || compareText(a.name, b.name));
   for (const { list } of classOrder) take(list[0], "outcome");
 
   // 2. Each edge value production sent.
@@ -81,7 +82,7 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
   // 3. The most frequent argument shapes not yet covered.
   const shapes = new Map<string, number>();
   for (const c of candidates) shapes.set(c.argsShape, (shapes.get(c.argsShape) ?? 0) + c.count);
-  const shapeOrder = [...shapes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shapeOrder = [...shapes.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   for (const [shape] of shapeOrder) {
     if (picked.some((p) => p.argsShape === shape)) continue;
     take(
@@ -109,7 +110,7 @@ function groupByArgs(samples: readonly InputSample[]): SelectedInput[] {
     }
     const sorted = [...outcomes.values()].sort(
       (a, b) =>
-        b.count - a.count || JSON.stringify(a.outcome).localeCompare(JSON.stringify(b.outcome)),
+        b.count - a.count || compareText(JSON.stringify(a.outcome), JSON.stringify(b.outcome)),
     );
     let tree: Tagged;
     try {
@@ -130,11 +131,11 @@ function groupByArgs(samples: readonly InputSample[]): SelectedInput[] {
           .map((s) => s.lastSeen)
           .sort()
           .at(-1) ?? "",
-      samples: [...list].sort((a, b) => b.count - a.count || a.lastSeen.localeCompare(b.lastSeen)),
+      samples: [...list].sort((a, b) => b.count - a.count || compareText(a.lastSeen, b.lastSeen)),
     });
   }
   // Most frequent first; ties by the argument text so the order never depends on input order.
-  out.sort((a, b) => b.count - a.count || a.args.localeCompare(b.args));
+  out.sort((a, b) => b.count - a.count || compareText(a.args, b.args));
   // Case and whitespace variants of a more frequent input exercise normalisation paths.
   const firstOfVariant = new Set<string>();
   for (const c of out) {
