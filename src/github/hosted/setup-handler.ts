@@ -9,7 +9,7 @@
  *   POST /setup                     save or test (form, CSRF token)
  *   POST /logout
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ClickHouseConnection } from "../../telemetry/types.ts";
 import { PrivateAddressError } from "./assert-public-address.ts";
@@ -41,6 +41,7 @@ import {
 } from "./render-setup-page.ts";
 import type { SecretBox } from "./secret-box.ts";
 import type { InstallationSettingsStore } from "./settings-store.ts";
+import { parseInstallationId, readForm, sameToken, securityHeaders } from "./setup-http.ts";
 
 /** What the connection test and the app need to reach an installation's ClickHouse. */
 export interface ConnectionTarget {
@@ -98,45 +99,6 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const SESSION = "faultline-session";
 const SIGN_IN = "faultline-sign-in";
-const MAX_BODY = 64 * 1024;
-
-function securityHeaders(res: ServerResponse, nonce: string): void {
-  res.setHeader(
-    "content-security-policy",
-    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
-  );
-  res.setHeader("x-content-type-options", "nosniff");
-  // same-origin: our own POSTs carry a real Origin (checked below); GitHub never sees a Referer.
-  res.setHeader("referrer-policy", "same-origin");
-  res.setHeader("cache-control", "no-store");
-  res.setHeader("x-frame-options", "DENY");
-}
-
-function parseInstallationId(value: string | null | undefined): number | null {
-  if (!value || !/^[1-9][0-9]{0,15}$/.test(value)) return null;
-  const id = Number(value);
-  return Number.isSafeInteger(id) ? id : null;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim();
-  if (type !== "application/x-www-form-urlencoded") return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
-}
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
 /**
  * @example
  *   options.addHandler(createSetupHandler({ publicUrl, github, oauth, box, settings, openConnection }));
