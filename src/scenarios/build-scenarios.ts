@@ -338,9 +338,11 @@ export function unreachableReason(fn: ChangedFunction, source: string | null): s
   const isClass = new RegExp(
     `\\bclass\\s+${ownerPattern}\\b|\\b${ownerPattern}\\s*=\\s*class\\b`,
   ).test(source);
+  if (/^\s*(?:static\s+)?(?:get|set)\s/.test(line)) {
+    return "getter or setter: not called with arguments";
+  }
   if (isClass) {
     if (/\bstatic\b/.test(line)) return null;
-    if (/^\s*(?:async\s+)?(?:get|set)\s/.test(line)) return "accessor: not called with arguments";
     return "instance method: production did not capture the instance it ran on";
   }
   const isObject = new RegExp(`\\b${ownerPattern}\\s*[=:]\\s*\\{`).test(source);

@@ -260,9 +260,10 @@ describe("module reachability and imports", () => {
       "}",
       "export const format = {", // 5
       "  money(c) { return c }", // 6
+      "  get currency() { return 'EUR' }", // 7
       "};",
-      "export function setup() {", // 8
-      "  const inner = () => 1;", // 9
+      "export function setup() {", // 9
+      "  const inner = () => 1;", // 10
       "}",
     ].join("\n");
     const at = (name: string, startLine: number) =>
@@ -270,7 +271,8 @@ describe("module reachability and imports", () => {
     expect(at("Cart.fromJSON", 2)).toBeNull();
     expect(at("Cart.count", 3)).toMatch(/^instance method/);
     expect(at("format.money", 6)).toBeNull();
-    expect(at("setup.inner", 9)).toMatch(/^nested inside function setup/);
+    expect(at("format.currency", 7)).toMatch(/^getter or setter/);
+    expect(at("setup.inner", 10)).toMatch(/^nested inside function setup/);
     expect(at("Router.prototype.handle", 1)).toMatch(/^instance method/);
     expect(at("Cart.constructor", 1)).toMatch(/^constructor/);
   });
