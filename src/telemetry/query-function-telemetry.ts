@@ -189,12 +189,20 @@ export async function queryFunctionTelemetry(
   const keys = [...keyToFunctions.keys()];
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
   const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
-  const keyParams = { ...base, keys, fnLists, fnNames };
+  const filePaths = unique(
+    keys.map((k) => (k.startsWith("c") ? (k.slice(1).split("\t")[0] ?? "") : "")),
+  );
+  const spanNames = unique(
+    keys.filter((k) => k.startsWith("s")).map((k) => k.split("\t")[1] ?? ""),
+  );
+  const keyParams = { ...base, keys, fnLists, fnNames, filePaths, spanNames };
   const hashes = unique(stackRows.map((r) => r.hash)).map((h) => BigInt(h));
+  // Primary-key columns narrow the scan; the fan-out below drops rows whose RawKey is not requested.
   const hourly = `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
       FROM ${sources.functionHourly}
-      WHERE Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
-        AND FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, RawKey)`;
+      WHERE FunctionName IN {fnNames:Array(String)} AND FilePath IN {filePaths:Array(String)}
+        AND (FunctionName != '' OR SpanName IN {spanNames:Array(String)})
+        AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}`;
   const fanOut =
     "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
 
