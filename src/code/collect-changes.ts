@@ -38,6 +38,8 @@ export interface CollectChangesOptions {
   maxCallerFiles?: number;
   /** Skip the call-site search entirely (callers stay empty). */
   callers?: boolean;
+  /** Query whole files instead of the statements around changed lines (slower; same result). */
+  wholeFiles?: boolean;
 }
 
 // Reads in flight at once: enough to keep a git or HTTP pipe busy, few enough to bound memory.
@@ -133,7 +135,9 @@ export async function collectChanges(
     const baseSource = baseRead.kind === "source" ? baseRead : null;
     const headSource = headRead.kind === "source" ? headRead : null;
     const regions =
-      baseSource && headSource ? changedRegions(baseSource.content, headSource.content) : null;
+      baseSource && headSource && !options.wholeFiles
+        ? changedRegions(baseSource.content, headSource.content)
+        : null;
     const analyse = (side: typeof baseSource, windows: Range[] | undefined) =>
       side
         ? analyseFile(side.content, side.language, {
