@@ -100,6 +100,16 @@ export async function queryFunctionTelemetry(
   };
   const stems = unique(functions.map((f) => stemOf(f.file)));
   const lastNames = unique(functions.map((f) => lastSegment(f.name)));
+  // Frame names V8 may print for a qualified name: in full, `Class.method`, or the bare name.
+  const frameNames = unique(
+    functions.flatMap((f) => {
+      const parts = f.name.split(".");
+      return [f.name, parts.slice(-2).join("."), parts[parts.length - 1] ?? f.name];
+    }),
+  );
+  // Spans naming a file are matched by file; a bare function name only counts without one.
+  const CODE_KEY_CANDIDATE = `(FilePath != '' AND has({stems:Array(String)}, ${FILE_STEM("FilePath")}))
+      OR (FilePath = '' AND has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))`;
   const { connection, sources } = ctx;
 
   // 1 + 2: code keys and candidate stacks.
@@ -108,7 +118,7 @@ export async function queryFunctionTelemetry(
       `SELECT FilePath AS filePath, FunctionName AS functionName
        FROM ${sources.functionKeys}
        WHERE FunctionName != '' AND ${SERVICES}
-         AND (has({stems:Array(String)}, ${FILE_STEM("FilePath")}) OR has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))
+         AND (${CODE_KEY_CANDIDATE})
        GROUP BY FilePath, FunctionName
        HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
       { ...base, stems, lastNames },
@@ -119,16 +129,20 @@ export async function queryFunctionTelemetry(
               FunctionName AS functionName, ExceptionType AS type, any(Stack) AS stack
        FROM ${sources.exceptionStacks}
        WHERE ${SERVICES}
-         AND (has({stems:Array(String)}, ${FILE_STEM("FilePath")})
-           OR has({lastNames:Array(String)}, ${FN_LAST("FunctionName")})
+         AND (${CODE_KEY_CANDIDATE}
            OR hasAny({stems:Array(String)}, StackStems)
-           OR hasAny({lastNames:Array(String)}, StackNames))
+           OR hasAny({frameNames:Array(String)}, StackNames))
        GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
        HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
-      { ...base, stems, lastNames },
+      { ...base, stems, lastNames, frameNames },
     ),
   ]);
 
+  if (!ctx.locator && stackRows.length > 0) {
+    ctx.notices.push(
+      "exception stacks were matched to functions by file and name only (no source to place their lines).",
+    );
+  }
   const keyToFunctions = new Map<string, Set<number>>();
   const methods = functions.map(() => new Set<AttributionMethod>());
   const link = (key: string, index: number, method: AttributionMethod) => {
@@ -196,7 +210,9 @@ export async function queryFunctionTelemetry(
     keys.filter((k) => k.startsWith("s")).map((k) => k.split("\t")[1] ?? ""),
   );
   const keyParams = { ...base, keys, fnLists, fnNames, filePaths, spanNames };
-  const hashes = unique(stackRows.map((r) => r.hash)).map((h) => BigInt(h));
+  const hashes = unique(
+    stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0).map((r) => r.hash),
+  ).map((h) => BigInt(h));
   // Primary-key columns narrow the scan; the fan-out below drops rows whose RawKey is not requested.
   const hourly = `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
       FROM ${sources.functionHourly}

@@ -154,9 +154,9 @@ export type ExceptionSource = "traces" | "logs";
  * (ids, amounts) is one stack.
  */
 const STACK_HASH = String.raw`cityHash64(ExceptionType, arrayStringConcat(extractAll(StackText, '\n\s*at [^\n]+')))`;
-/** File stems and function names the frames mention, for cheap candidate filtering. */
+/** File stems and (full) function names the frames mention, for cheap candidate filtering. */
 const STACK_STEMS = String.raw`arrayDistinct(extractAll(StackText, '([^/\\(\s:]+)\.[cm]?[jt]sx?:\d+:\d+'))`;
-const STACK_NAMES = String.raw`arrayDistinct(extractAll(StackText, 'at (?:async )?(?:[\w$.<>]+\.)?([\w$]+) \('))`;
+const STACK_NAMES = String.raw`arrayDistinct(extractAll(StackText, 'at (?:async )?(?:new )?([\w$.<>]+?)(?: \[as [^\]]+\])? \('))`;
 
 const exceptionEvents = (t: TableNames, source: ExceptionSource, where: string) =>
   source === "traces" ? exceptionEventsFromTraces(t, where) : exceptionEventsFromLogs(t, where);
