@@ -123,9 +123,54 @@ async function handle(
     const name = key.slice("param_".length);
     params[name] = decodeParamValue(types.get(name), value);
   }
-  const statement = database ? `USE \`${database.replaceAll("`", "")}\`; ${sql}` : sql;
+  const withSettings = applySettings(sql, search);
+  const statement = database
+    ? `USE \`${database.replaceAll("`", "")}\`; ${withSettings}`
+    : withSettings;
   const output = await connection.queryText(statement, params, format);
   send(req, res, search, queryId, output, format, 0);
+}
+
+/** URL parameters that are part of the HTTP protocol rather than query settings. */
+const PROTOCOL_PARAMS = new Set([
+  "query",
+  "query_id",
+  "database",
+  "default_format",
+  "session_id",
+  "session_timeout",
+  "session_check",
+  "compress",
+  "decompress",
+  "enable_http_compression",
+  "user",
+  "password",
+  "quota_key",
+  "role",
+  "buffer_size",
+  "wait_end_of_query",
+  "http_headers_progress_interval_ms",
+  "send_progress_in_http_headers",
+]);
+
+/** Query settings sent as URL parameters become a SETTINGS clause of a SELECT (before FORMAT). */
+function applySettings(sql: string, search: URLSearchParams): string {
+  const settings: string[] = [];
+  for (const [key, value] of search) {
+    if (key.startsWith("param_") || PROTOCOL_PARAMS.has(key) || !/^[a-z_][a-z0-9_]*$/i.test(key)) {
+      continue;
+    }
+    const literal = /^-?\d+(\.\d+)?$/.test(value)
+      ? value
+      : `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+    settings.push(`${key} = ${literal}`);
+  }
+  if (settings.length === 0 || !/^\s*(SELECT|WITH)\b/i.test(sql) || /\bSETTINGS\b/i.test(sql)) {
+    return sql;
+  }
+  const format = /\s+FORMAT\s+\w+\s*;?\s*$/i.exec(sql);
+  const head = format ? sql.slice(0, format.index) : sql.replace(/;\s*$/, "");
+  return `${head} SETTINGS ${settings.join(", ")}${format ? format[0] : ""}`;
 }
 
 function send(
