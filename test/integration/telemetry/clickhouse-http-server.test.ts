@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClickHouseError, createClient, TupleParam } from "@clickhouse/client";
+import { ClickHouseError, ClickHouseLogLevel, createClient, TupleParam } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ClickHouseHttpServer,
