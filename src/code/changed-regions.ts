@@ -4,6 +4,15 @@ import type { Range } from "./analyse-file.ts";
 export interface ChangedRegions {
   base: Range[];
   head: Range[];
+  /** The raw line hunks as character offsets: base [baseStart, baseEnd) became head [headStart, headEnd). */
+  hunks: Hunk[];
+}
+
+export interface Hunk {
+  baseStart: number;
+  baseEnd: number;
+  headStart: number;
+  headEnd: number;
 }
 
 // Beyond this many line edits, treat everything between the common prefix and suffix as changed.
@@ -36,15 +45,45 @@ export function changedRegions(base: string, head: string): ChangedRegions {
   }
   const aMiddle = a.lines.slice(prefix, a.lines.length - suffix);
   const bMiddle = b.lines.slice(prefix, b.lines.length - suffix);
-  const regions: ChangedRegions = { base: [], head: [] };
+  const regions: ChangedRegions = { base: [], head: [], hunks: [] };
   if (aMiddle.length === 0 && bMiddle.length === 0) return regions;
+  const offsetOf = (lines: Lines, line: number) => lines.starts[line] ?? lines.length;
 
   const edits = myers(toIds(aMiddle, bMiddle), maxEdits);
   if (!edits) {
     regions.base.push(lineSpan(a, prefix, a.lines.length - suffix));
     regions.head.push(lineSpan(b, prefix, b.lines.length - suffix));
-    return { base: widen(base, regions.base), head: widen(head, regions.head) };
+    const hunks = [
+      {
+        baseStart: offsetOf(a, prefix),
+        baseEnd: offsetOf(a, a.lines.length - suffix),
+        headStart: offsetOf(b, prefix),
+        headEnd: offsetOf(b, b.lines.length - suffix),
+      },
+    ];
+    return { base: widen(base, regions.base), head: widen(head, regions.head), hunks };
   }
+  const hunks: Hunk[] = [];
+  let open: { x0: number; x1: number; y0: number; y1: number } | null = null;
+  const close = () => {
+    if (!open) return;
+    hunks.push({
+      baseStart: offsetOf(a, open.x0 + prefix),
+      baseEnd: offsetOf(a, open.x1 + prefix),
+      headStart: offsetOf(b, open.y0 + prefix),
+      headEnd: offsetOf(b, open.y1 + prefix),
+    });
+    open = null;
+  };
+  for (const edit of edits) {
+    if (!open || edit.x !== open.x1 || edit.y !== open.y1) {
+      close();
+      open = { x0: edit.x, x1: edit.x, y0: edit.y, y1: edit.y };
+    }
+    if (edit.deleted) open.x1++;
+    else open.y1++;
+  }
+  close();
   for (const edit of edits) {
     const x = edit.x + prefix;
     const y = edit.y + prefix;
@@ -56,7 +95,7 @@ export function changedRegions(base: string, head: string): ChangedRegions {
       regions.base.push(point(a, x));
     }
   }
-  return { base: widen(base, regions.base), head: widen(head, regions.head) };
+  return { base: widen(base, regions.base), head: widen(head, regions.head), hunks };
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 } from "./find-callers.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
+import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
 import type {
   CallSite,
@@ -47,7 +48,7 @@ const readConcurrency = 16;
 
 /** One side of a changed file, read and checked, parsed but not yet analysed. */
 type Read =
-  | { kind: "source"; content: string; language: Language; tree: Parser.Tree }
+  | { kind: "source"; content: string; language: Language }
   | { kind: "skipped"; reason: string }
   | { kind: "absent" };
 
@@ -93,7 +94,7 @@ export async function collectChanges(
     if (isBinary(content)) return { kind: "skipped", reason: "binary" };
     const reason = contentSkipReason(content);
     if (reason) return { kind: "skipped", reason };
-    return { kind: "source", content, language, tree: parseSource(content, language) };
+    return { kind: "source", content, language };
   };
 
   const sourceFiles = files.filter((file) => {
@@ -138,15 +139,42 @@ export async function collectChanges(
       baseSource && headSource && !options.wholeFiles
         ? changedRegions(baseSource.content, headSource.content)
         : null;
-    const analyse = (side: typeof baseSource, windows: Range[] | undefined) =>
+    const analyse = (side: typeof baseSource, tree: Parser.Tree, windows?: Range[]) =>
       side
         ? analyseFile(side.content, side.language, {
-            tree: side.tree,
+            tree,
             ...(windows ? { regions: windows } : {}),
           })
         : null;
-    let base = analyse(baseSource, regions?.base);
-    let head = analyse(headSource, regions?.head);
+    // Each version is parsed once; the head incrementally from the base tree when they share
+    // a grammar (tree-sitter reuses every subtree the edits did not touch).
+    const baseTree = baseSource ? parseSource(baseSource.content, baseSource.language) : null;
+    let base = baseSource && baseTree ? analyse(baseSource, baseTree, regions?.base) : null;
+    let headTree: Parser.Tree | null = null;
+    if (headSource) {
+      if (
+        regions &&
+        baseSource &&
+        baseTree &&
+        base &&
+        !base.syntaxErrors &&
+        baseSource.language === headSource.language
+      ) {
+        headTree = reparseHead(
+          baseTree,
+          baseSource.content,
+          headSource.content,
+          regions.hunks,
+          headSource.language,
+        );
+        // Error recovery can differ from a fresh parse: keep results identical to one.
+        if (headTree.rootNode.hasError)
+          headTree = parseSource(headSource.content, headSource.language);
+      } else {
+        headTree = parseSource(headSource.content, headSource.language);
+      }
+    }
+    let head = headSource && headTree ? analyse(headSource, headTree, regions?.head) : null;
     let changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
     // Windows are exact only when the text around them parses the same way on both sides,
     // and when no added/removed name may also live outside them (then pair the whole file).
@@ -159,19 +187,23 @@ export async function collectChanges(
     );
     if (
       regions &&
+      baseSource &&
+      headSource &&
+      headTree &&
       base &&
       head &&
       (base.outside !== head.outside || base.syntaxErrors || head.syntaxErrors || ambiguous)
     ) {
-      base = analyse(baseSource, undefined);
-      head = analyse(headSource, undefined);
+      // The base tree was edited into the head's: parse the base afresh.
+      base = analyse(baseSource, parseSource(baseSource.content, baseSource.language));
+      head = analyse(headSource, headTree);
       changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
     }
-    if (headSource && head) {
+    if (headSource && headTree && head) {
       headFiles.set(file.path, {
         content: headSource.content,
         language: headSource.language,
-        tree: headSource.tree,
+        tree: headTree,
         imports: importedStems(headSource.content),
         analysed: head,
       });

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyseFile, mayOccurOutside } from "../../../src/code/analyse-file.ts";
+import { analyseFile, mayOccurOutside, parseSource } from "../../../src/code/analyse-file.ts";
 import { changedRegions } from "../../../src/code/changed-regions.ts";
 import { pairFunctions } from "../../../src/code/pair-functions.ts";
+import { reparseHead } from "../../../src/code/reparse-head.ts";
 import type { Language } from "../../../src/code/types.ts";
 
 const fixtures: [string, Language][] = [
@@ -19,11 +20,19 @@ type Change = ReturnType<typeof pairFunctions>[number];
 const describeChange = (c: Change) =>
   `${c.change} ${(c.head ?? c.base)!.name} ${(c.head ?? c.base)!.startLine} ${c.renamedFrom?.name ?? ""}`;
 
-/** What collectChanges does: windows around the changed lines, whole file when unsafe. */
+/**
+ * What collectChanges does: the head parsed incrementally from the base tree, windows around
+ * the changed lines, the whole file when that is unsafe.
+ */
 function windowed(base: string, head: string, language: Language): string[] {
   const regions = changedRegions(base, head);
-  const a = analyseFile(base, language, { regions: regions.base });
-  const b = analyseFile(head, language, { regions: regions.head });
+  const baseTree = parseSource(base, language);
+  const a = analyseFile(base, language, { tree: baseTree, regions: regions.base });
+  let headTree = a.syntaxErrors
+    ? parseSource(head, language)
+    : reparseHead(baseTree, base, head, regions.hunks, language);
+  if (headTree.rootNode.hasError) headTree = parseSource(head, language);
+  const b = analyseFile(head, language, { tree: headTree, regions: regions.head });
   const changes = pairFunctions(a.functions, b.functions);
   const unsafe =
     a.outside !== b.outside ||
@@ -69,7 +78,12 @@ describe("changedRegions", () => {
       { start: 0, end: 4 },
       { start: 6, end: 10 },
     ]);
-    expect(changedRegions(base, base)).toEqual({ base: [], head: [] });
+    // The raw hunks: line 2 replaced, line 5 appended.
+    expect(regions.hunks).toEqual([
+      { baseStart: 2, baseEnd: 4, headStart: 2, headEnd: 4 },
+      { baseStart: 8, baseEnd: 8, headStart: 8, headEnd: 10 },
+    ]);
+    expect(changedRegions(base, base)).toEqual({ base: [], head: [], hunks: [] });
   });
 });
 

@@ -1,0 +1,62 @@
+import type Parser from "tree-sitter";
+import type { Hunk } from "./changed-regions.ts";
+import { toolsFor } from "./parser-pool.ts";
+import type { Language } from "./types.ts";
+
+/**
+ * Parses the head version incrementally from the base tree: the hunks become tree edits
+ * (last first, so each is in the base's coordinates) and tree-sitter reuses every subtree
+ * the edits did not touch. The base tree is edited in place: analyse it first.
+ */
+export function reparseHead(
+  baseTree: Parser.Tree,
+  base: string,
+  head: string,
+  hunks: readonly Hunk[],
+  language: Language,
+): Parser.Tree {
+  const baseLines = lineStarts(base);
+  for (let i = hunks.length - 1; i >= 0; i--) {
+    const hunk = hunks[i]!;
+    const inserted = head.slice(hunk.headStart, hunk.headEnd);
+    const startPosition = pointAt(baseLines, hunk.baseStart);
+    const newlines = countNewlines(inserted);
+    const lastNewline = inserted.lastIndexOf("\n");
+    baseTree.edit({
+      startIndex: hunk.baseStart,
+      oldEndIndex: hunk.baseEnd,
+      newEndIndex: hunk.baseStart + inserted.length,
+      startPosition,
+      oldEndPosition: pointAt(baseLines, hunk.baseEnd),
+      newEndPosition:
+        newlines === 0
+          ? { row: startPosition.row, column: startPosition.column + inserted.length }
+          : { row: startPosition.row + newlines, column: inserted.length - lastNewline - 1 },
+    });
+  }
+  return toolsFor(language).parser.parse(head, baseTree);
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
+  return starts;
+}
+
+function pointAt(starts: number[], index: number): Parser.Point {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid]! <= index) low = mid + 1;
+    else high = mid;
+  }
+  const row = low - 1;
+  return { row, column: index - starts[row]! };
+}
+
+function countNewlines(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) count++;
+  return count;
+}
