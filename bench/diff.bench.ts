@@ -105,7 +105,12 @@ function edit(content: string): string {
         "    if (globalThis.__faultlineTrace) globalThis.__faultlineTrace(arguments.length);",
       );
     } else if (kind < 0.8) {
-      lines[at] = lines[at]!.replace(/function\s+([A-Za-z_$][\w$]*)/, "function $1Renamed");
+      // A rename, as an editor does it: the definition and every use in the file.
+      const name = /function\s+([A-Za-z_$][\w$]*)/.exec(lines[at]!)?.[1];
+      if (name) {
+        const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
+        for (let j = 0; j < lines.length; j++) lines[j] = lines[j]!.replace(word, `${name}Renamed`);
+      }
     } else {
       lines.splice(at + 1, 0, "    const startedAt = Date.now();");
     }

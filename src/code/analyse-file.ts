@@ -148,14 +148,25 @@ export interface AnalyseOptions {
 export function mayOccurOutside(source: string, analysed: AnalysedFile, name: string): boolean {
   const windows = analysed.windows;
   if (!windows) return false;
-  // Another function with this name is defined by text holding its most specific segment.
+  // Another function with this name is defined by text holding its most specific segment
+  // in a defining position: `function x`, `x =`, `x:`, `x(...) {`, `class x`, `namespace x`.
   const anchor = name
     .split(".")
     .reverse()
     .find((segment) => segment !== ANONYMOUS && segment !== "default");
-  const pattern = anchor
-    ? new RegExp(`(?<![\\w$])${anchor.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w$])`)
-    : /=>|\bfunction\b/;
+  let pattern = /=>|\bfunction\b/;
+  if (anchor) {
+    const word = anchor.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    pattern = new RegExp(
+      [
+        `\\b(?:function\\s*\\*?|class|namespace|module|get|set)\\s*${word}(?![\\w$])`,
+        `(?<![\\w$])${word}["']?\\s*(?:[:=](?![=>])|\\?\\s*:)`,
+        `(?<![\\w$])${word}\\s*(?:<[^\\n]*>)?\\s*\\([^\\n]*\\)\\s*(?::[^\\n{]*)?\\{`,
+        `^[ \\t]*(?:(?:static|async|public|private|protected|readonly|override|get|set|\\*)\\s*)*${word}\\s*[<(]`,
+      ].join("|"),
+      "m",
+    );
+  }
   let cursor = 0;
   for (const window of [...windows, { start: source.length, end: source.length }]) {
     if (pattern.test(source.slice(cursor, window.start))) return true;
