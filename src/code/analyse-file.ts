@@ -548,7 +548,7 @@ function valueContext(node: SyntaxNode, source: string): ValueContext | null {
         left.type === "member_expression" ||
         left.type === "subscript_expression"
       ) {
-        return { name: left.text.replace(/\s+/g, ""), slot: "binding", private: false };
+        return { name: targetName(left), slot: "binding", private: false };
       }
       return null;
     }
@@ -573,6 +573,39 @@ function valueContext(node: SyntaxNode, source: string): ValueContext | null {
     default:
       return null;
   }
+}
+
+/**
+ * An assignment target as a name: `a.b.c`, `a[key]`, with TypeScript casts and parentheses
+ * dropped (`(api as Store).persist` → `api.persist`) and whitespace removed.
+ */
+function targetName(node: SyntaxNode): string {
+  switch (node.type) {
+    case "member_expression": {
+      const object = node.childForFieldName("object");
+      const property = node.childForFieldName("property");
+      if (object && property) return `${targetName(object)}.${property.text}`;
+      break;
+    }
+    case "subscript_expression": {
+      const object = node.childForFieldName("object");
+      const index = node.childForFieldName("index");
+      if (object && index) return `${targetName(object)}[${index.text.replace(/\s+/g, "")}]`;
+      break;
+    }
+    case "parenthesized_expression":
+    case "as_expression":
+    case "satisfies_expression":
+    case "non_null_expression":
+    case "type_assertion": {
+      const inner = node.namedChildren.find(
+        (child) => child.type !== "type_arguments" && child.type !== "comment",
+      );
+      if (inner) return targetName(inner);
+      break;
+    }
+  }
+  return node.text.replace(/\s+/g, "");
 }
 
 function contextName(node: SyntaxNode, source: string): string | null {

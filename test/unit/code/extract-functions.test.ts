@@ -128,6 +128,11 @@ const casted = (() => 1) as unknown as F;
       "B.m",
       "casted",
     ]);
+    expect(
+      names(
+        "(api as Store<S> & Persist).persist = { clear: () => {} };\nthis.handlers[ kind ] = function () {};\nwindow!.onload = () => {};\n",
+      ),
+    ).toEqual(["api.persist.clear", "this.handlers[kind]", "window.onload"]);
     expect(names("export default () => 1;\nexport default class { run() {} }\n")).toEqual([
       "default",
       "default.run",
