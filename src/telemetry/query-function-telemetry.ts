@@ -339,6 +339,7 @@ export async function queryFunctionTelemetry(
           sampleMessage: row.message,
           sampleStack: stackTexts.get(stackRowKey(row)) ?? "",
           culprit: l.culprit,
+          fingerprint: fingerprintOf(row.hash),
           weight: count,
         });
         continue;
@@ -351,6 +352,7 @@ export async function queryFunctionTelemetry(
         existing.weight = count;
         existing.sampleMessage = row.message;
         existing.sampleStack = stackTexts.get(stackRowKey(row)) ?? "";
+        existing.fingerprint = fingerprintOf(row.hash);
       }
     }
   }

@@ -43,6 +43,8 @@ export interface ExceptionSummary {
   sampleStack: string;
   /** This function was the top in-app frame (culprit) rather than on the path. */
   culprit: boolean;
+  /** Stack fingerprint (16 hex digits) of the sample stack; incidents may name it to link here. */
+  fingerprint?: string;
 }
 
 export interface WindowStats {

@@ -168,6 +168,7 @@ describe.each(paths)("TelemetryStore via $name", ({ database, server }) => {
     expect(t?.hourly.reduce((sum, p) => sum + p.calls, 0)).toBe(366);
     expect(t?.exceptions).toHaveLength(1);
     expect(t?.exceptions[0]).toMatchObject({ type: "RangeError", count: 42, culprit: true });
+    expect(t?.exceptions[0]?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(t?.exceptions[0]?.sampleStack).toContain(
       "at OrderService.checkout (/usr/src/app/src/orders.js:10:13)",
     );
