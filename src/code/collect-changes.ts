@@ -356,10 +356,33 @@ async function findCallers(
     (path) =>
       !headFiles.has(path) && languageFor(path) && !ignored(path) && pathSkipReason(path) === null,
   );
-  const limit = maxCallerFiles ?? Number.POSITIVE_INFINITY;
+  const limit = maxCallerFiles ?? source.maxCallerFiles ?? Number.POSITIVE_INFINITY;
   if (others.length > limit) {
+    // Nearest first: files sharing the most leading folders with a changed file.
+    const changedDirs = [...headFiles.keys(), ...targets.map((t) => t.file)].map((path) =>
+      path.split("/").slice(0, -1),
+    );
+    const closeness = (path: string) => {
+      const dirs = path.split("/").slice(0, -1);
+      let best = 0;
+      for (const changed of changedDirs) {
+        let shared = 0;
+        while (
+          shared < dirs.length &&
+          shared < changed.length &&
+          dirs[shared] === changed[shared]
+        ) {
+          shared++;
+        }
+        if (shared > best) best = shared;
+      }
+      return best;
+    };
+    const scored = others.map((path) => ({ path, score: closeness(path) }));
+    scored.sort((a, b) => b.score - a.score || compare(a.path, b.path));
+    others = scored.map((entry) => entry.path);
     notices.push(
-      `Call sites were searched in the changed files and ${limit} of ${others.length} other files`,
+      `Call sites were searched in the changed files and the ${limit} nearest of ${others.length} other files`,
     );
     others = others.slice(0, limit);
   }

@@ -49,6 +49,8 @@ export interface GitHubSourceOptions {
   head: string;
   /** How many files GitHub lists for a pull request at most (3,000 on github.com). */
   fileListCap?: number;
+  /** How many unchanged files the call-site search may read (one request each). Default 200. */
+  maxCallerFiles?: number;
 }
 
 const perPage = 100;
@@ -68,6 +70,7 @@ export function createGitHubSource(opts: GitHubSourceOptions): SourceProvider {
   return {
     base: opts.base,
     head: opts.head,
+    maxCallerFiles: opts.maxCallerFiles ?? 200,
     async changedFiles() {
       const cap = opts.fileListCap ?? 3000;
       const files: FileChange[] = [];

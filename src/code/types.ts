@@ -79,6 +79,11 @@ export interface SourceProvider {
   readFile(rev: string, path: string): Promise<string | null>;
   /** All file paths at a revision (for call-site search); may be capped, with a notice. */
   listFiles(rev: string): Promise<string[]>;
+  /**
+   * Providers whose reads are costly (one HTTP request per file) cap how many unchanged
+   * files the call-site search reads; nearest files (sharing folders with the change) first.
+   */
+  readonly maxCallerFiles?: number;
 }
 
 /** What kind of function-like node a function is (methods include static and object-literal ones). */

@@ -168,6 +168,18 @@ describe("collectChanges over a real git repository", () => {
     expect(changes.functions.find((f) => f.name === "OrderService.cancel")!.callers).toEqual([]);
   });
 
+  it("caps the unchanged files the call-site search reads, with a notice", async () => {
+    const source = await openLocalGitSource({ repo: repo.dir, base, head });
+    const capped = await collectChanges(source, { maxCallerFiles: 0 });
+    expect(capped.notices).toContainEqual(
+      expect.stringMatching(
+        /^Call sites were searched in the changed files and the 0 nearest of \d+ other files$/,
+      ),
+    );
+    // checkout.js did not change, so with no unchanged file read, place() has no callers.
+    expect(capped.functions.find((f) => f.name === "OrderService.place")!.callers).toEqual([]);
+  });
+
   it("lists every skipped source file with a reason", () => {
     expect(changes.skipped).toEqual([
       { file: "assets/logo.bin.js", reason: "binary" },
