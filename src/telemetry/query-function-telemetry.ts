@@ -214,7 +214,7 @@ export async function queryFunctionTelemetry(
     stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0).map((r) => r.hash),
   ).map((h) => BigInt(h));
   // Primary-key columns narrow the scan; the fan-out below drops rows whose RawKey is not requested.
-  const hourly = `SELECT Hour, ServiceName, ServiceVersion, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
+  const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
       FROM ${sources.functionHourly}
       WHERE FunctionName IN {fnNames:Array(String)} AND FilePath IN {filePaths:Array(String)}
         AND (FunctionName != '' OR SpanName IN {spanNames:Array(String)})
@@ -237,7 +237,7 @@ export async function queryFunctionTelemetry(
           `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
                   sum(Calls) AS calls, sum(Errors) AS errors,
                   quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
-                  groupUniqArray(ServiceName) AS services, groupUniqArray(ServiceVersion) AS versions
+                  groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions
            FROM (${hourly}) ${fanOut}
            GROUP BY fn, w`,
           keyParams,

@@ -89,16 +89,16 @@ export const functionHourlySelect = (t: TableNames, where = "1"): string => `
 SELECT
     ${hourOf("Timestamp")} AS Hour,
     ServiceName,
-    ${serviceVersion} AS ServiceVersion,
     SpanName,
     ${filePathOf("SpanAttributes")} AS FilePath,
     ${functionNameOf("SpanAttributes")} AS FunctionName,
     toUInt64(count()) AS Calls,
     toUInt64(countIf(${IS_ERROR_SPAN})) AS Errors,
+    groupUniqArray(${serviceVersion}) AS Versions,
     quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS Duration
 FROM ${t.traces}
 WHERE ${where}
-GROUP BY Hour, ServiceName, ServiceVersion, SpanName, FilePath, FunctionName`;
+GROUP BY Hour, ServiceName, SpanName, FilePath, FunctionName`;
 
 export const functionKeysSelect = (t: TableNames, where = "1"): string => `
 SELECT
@@ -225,16 +225,17 @@ export function ownTablesDdl(t: TableNames): string[] {
     `CREATE TABLE IF NOT EXISTS ${t.functionHourly} (
         Hour DateTime('UTC'),
         ServiceName LowCardinality(String),
-        ServiceVersion LowCardinality(String),
         SpanName LowCardinality(String),
         FilePath String,
         FunctionName String,
         Calls SimpleAggregateFunction(sum, UInt64),
         Errors SimpleAggregateFunction(sum, UInt64),
+        -- Versions seen that hour: a list, not a key column, so frequent deploys do not multiply rows.
+        Versions SimpleAggregateFunction(groupUniqArrayArray, Array(String)),
         Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64)
     ) ENGINE = AggregatingMergeTree
     PARTITION BY toYYYYMM(Hour)
-    ORDER BY (FunctionName, FilePath, ServiceName, SpanName, ServiceVersion, Hour)`,
+    ORDER BY (FunctionName, FilePath, ServiceName, SpanName, Hour)`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${t.functionHourlyView} TO ${t.functionHourly} AS ${functionHourlySelect(t)}`,
     `CREATE TABLE IF NOT EXISTS ${t.functionKeys} (
         ServiceName LowCardinality(String),
