@@ -222,13 +222,14 @@ async function copyNative(outdir: string, refreshCompat: boolean): Promise<void>
   }
 }
 
+/** Every `.hbs` under templates/, subfolders (e.g. templates/messages/) included. */
 async function copyTemplates(outdir: string): Promise<void> {
   const from = join(root, "templates");
-  if (!existsSync(from)) return;
   const to = join(outdir, "templates");
-  await mkdir(to, { recursive: true });
-  for (const name of await readdir(from)) {
-    if (name.endsWith(".hbs")) await copyFile(join(from, name), join(to, name));
+  for (const name of await listFiles(from)) {
+    if (!name.endsWith(".hbs")) continue;
+    await mkdir(dirname(join(to, name)), { recursive: true });
+    await copyFile(join(from, name), join(to, name));
   }
 }
 

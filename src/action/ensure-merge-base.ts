@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.ts";
+import { renderMessage } from "../report/render-message.ts";
 import { runGit } from "./run-git.ts";
 
 export interface EnsureMergeBaseParams {
@@ -25,10 +26,10 @@ export interface MergeBaseResult {
   notices: string[];
 }
 
-const FULL_HISTORY_HINT = "set `fetch-depth: 0` on actions/checkout";
-// Fetching uses the credentials actions/checkout leaves in the clone's git config.
-const CREDENTIALS_HINT =
-  "keep actions/checkout's default `persist-credentials: true` so git can fetch";
+// Fetching uses the credentials actions/checkout leaves in the clone's git config, so the
+// errors (templates/messages/action-fetch.hbs) also say to keep them.
+const say = (kind: string, view: Record<string, unknown> = {}): string =>
+  renderMessage("action-fetch", { kind, ...view });
 
 /**
  * Makes sure base, head and their merge base are in the local clone. actions/checkout
@@ -45,9 +46,7 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
 
   const inside = await runGit(repo, ["rev-parse", "--is-inside-work-tree"]);
   if (!inside.ok) {
-    throw new UsageError(
-      `${repo} is not a git repository: check out the code first (uses: actions/checkout) or point GITHUB_WORKSPACE at it`,
-    );
+    throw new UsageError(say("not-a-repository", { repo }));
   }
   const shallow = await isShallow(repo);
   const notices: string[] = [];
@@ -58,17 +57,15 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
     let sha = await resolveCommit(repo, revision);
     if (!sha) {
       const depthArgs = shallow ? [`--depth=${depth}`] : [];
-      log(`Fetching ${revision} from ${remote}${shallow ? ` (depth ${depth})` : ""}`);
+      log(say("fetching", { revision, remote, depth: shallow ? depth : null }));
       const fetched = await runGit(repo, ["fetch", "--no-tags", ...depthArgs, remote, revision]);
       // A branch name lands in FETCH_HEAD only (no local branch of that name).
       sha = fetched.ok
         ? ((await resolveCommit(repo, revision)) ?? (await resolveCommit(repo, "FETCH_HEAD")))
         : null;
       if (!sha) {
-        throw new UsageError(
-          `revision ${revision} is not in the checkout and fetching it from ${remote} failed: ${firstLine(fetched.stderr)}. ` +
-            `Check the base/head inputs, or ${FULL_HISTORY_HINT} (and ${CREDENTIALS_HINT}).`,
-        );
+        const error = firstLine(fetched.stderr);
+        throw new UsageError(say("revision-fetch-failed", { revision, remote, error }));
       }
       fetchedAny = true;
     }
@@ -76,32 +73,23 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
   }
   const [baseSha = "", headSha = ""] = shas;
 
+  const pair = { base: short(baseSha), head: short(headSha) };
   for (let round = 0; ; round++) {
     const found = await runGit(repo, ["merge-base", baseSha, headSha]);
     if (found.ok && found.stdout) {
       const stillShallow = await isShallow(repo);
       if (stillShallow) {
-        notices.push(
-          `Shallow checkout: Faultline fetched ${fetchedAny ? "the commits it needed" : "no extra commits"} to reach the merge base; ` +
-            `function history (churn, past fixes) covers only the fetched commits. For full history, ${FULL_HISTORY_HINT}.`,
-        );
+        notices.push(say("shallow-notice", { fetchedAny }));
       }
       return { base: baseSha, head: headSha, mergeBase: found.stdout, shallow, notices };
     }
     if (!(await isShallow(repo))) {
-      throw new UsageError(
-        `${short(baseSha)} (base) and ${short(headSha)} (head) have no common ancestor: they cannot be compared`,
-      );
+      throw new UsageError(say("no-common-ancestor", pair));
     }
     if (round >= maxRounds) {
-      throw new UsageError(
-        `the shallow checkout does not reach the merge base of ${short(baseSha)} (base) and ${short(headSha)} (head) ` +
-          `after ${maxRounds} rounds of fetching more history; ${FULL_HISTORY_HINT}`,
-      );
+      throw new UsageError(say("merge-base-out-of-reach", { ...pair, rounds: maxRounds }));
     }
-    log(
-      `Merge base of ${short(baseSha)} and ${short(headSha)} not fetched yet: deepening by ${depth}`,
-    );
+    log(say("deepening", { ...pair, depth }));
     const deepened = await runGit(repo, [
       "fetch",
       "--no-tags",
@@ -111,9 +99,8 @@ export async function ensureMergeBase(params: EnsureMergeBaseParams): Promise<Me
       headSha,
     ]);
     if (!deepened.ok) {
-      throw new UsageError(
-        `the checkout is shallow and fetching more history from ${remote} failed: ${firstLine(deepened.stderr)}; ${FULL_HISTORY_HINT} (and ${CREDENTIALS_HINT})`,
-      );
+      const error = firstLine(deepened.stderr);
+      throw new UsageError(say("deepen-failed", { remote, error }));
     }
     fetchedAny = true;
     depth *= 2;

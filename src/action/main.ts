@@ -6,6 +6,7 @@
  */
 import type { Annotation } from "../report/render.ts";
 import { renderComment, riskyAnnotations } from "../report/render.ts";
+import { renderMessage } from "../report/render-message.ts";
 import type { Report } from "../report/types.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 import { analyzeWorkspace } from "./analyze-workspace.ts";
@@ -60,10 +61,7 @@ export async function runFaultlineAction(
   const revisions = resolveRevisions(inputs, pullRequest);
   const { config, commentTemplate } = await loadActionConfig(workspace, inputs);
   if (pullRequest.draft && !config.drafts) {
-    return {
-      skipped:
-        "Faultline skips draft pull requests. It runs when the pull request is marked ready for review (add `ready_for_review` to the workflow's pull_request types), or set `drafts: true` in the config.",
-    };
+    return { skipped: renderMessage("action-run", { kind: "draft-skipped" }) };
   }
 
   const git = await ensureMergeBase({ repo: workspace, ...revisions, log });
@@ -120,13 +118,13 @@ async function publishComment(
   template: string | undefined,
 ): Promise<CommentOutcome> {
   const { inputs, pullRequest } = params;
-  if (!inputs.comment) return { posted: false, reason: "comment: false, no PR comment posted" };
-  if (pullRequest.number === null) {
-    return { posted: false, reason: "not a pull_request event: no PR comment to post" };
-  }
-  if (!inputs.githubToken) {
-    return { posted: false, reason: "github-token is empty: no PR comment posted" };
-  }
+  const notPosted = (kind: string): CommentOutcome => ({
+    posted: false,
+    reason: renderMessage("action-run", { kind }),
+  });
+  if (!inputs.comment) return notPosted("comment-off");
+  if (pullRequest.number === null) return notPosted("not-a-pull-request");
+  if (!inputs.githubToken) return notPosted("no-token");
   return postPrComment({
     apiUrl: params.apiUrl,
     token: inputs.githubToken,

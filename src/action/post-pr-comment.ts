@@ -1,5 +1,6 @@
 import { Octokit } from "@octokit/rest";
 import { upsertComment } from "../github/upsert-comment.ts";
+import { renderMessage } from "../report/render-message.ts";
 
 export interface PostPrCommentParams {
   apiUrl: string;
@@ -39,13 +40,12 @@ export async function postPrComment(params: PostPrCommentParams): Promise<Commen
   } catch (error) {
     const status = (error as { status?: number }).status;
     const message = error instanceof Error ? error.message : String(error);
-    const hint =
-      status === 403 || status === 404
-        ? " (the token cannot write to this pull request: give the job `permissions: pull-requests: write`; pull requests from forks only get a read-only token)"
-        : "";
-    return {
-      posted: false,
-      reason: `could not post the PR comment: ${status ?? "error"} ${message}${hint}`,
-    };
+    const reason = renderMessage("action-run", {
+      kind: "comment-refused",
+      status: status ?? "error",
+      error: message,
+      readOnly: status === 403 || status === 404,
+    });
+    return { posted: false, reason };
   }
 }

@@ -1,83 +1,62 @@
 /**
  * The short check-run titles and the summaries of runs that end without a report. The
- * report itself renders from `templates/`; these are one-liners about the run.
+ * wording lives in `templates/messages/check-run-{title,summary}.hbs`; this module decides
+ * which message applies and hands the templates their values.
  */
+import { renderMessage } from "../report/render-message.ts";
 import type { Report } from "../report/types.ts";
 import { levelRank } from "../risk/level-for-score.ts";
 
-const LEVEL = { low: "Low", medium: "Medium", high: "High", critical: "Critical" } as const;
+type View = Record<string, unknown>;
+
+const title = (kind: string, view: View = {}): string =>
+  renderMessage("check-run-title", { kind, ...view });
+const summary = (kind: string, view: View = {}): string =>
+  renderMessage("check-run-summary", { kind, ...view });
+const titled = (kind: string, view: View = {}) => ({
+  title: title(kind, view),
+  summary: summary(kind, view),
+});
 
 export const checkMessages = {
-  analysing: "Analysing the changed functions against production telemetry…",
+  analysing: summary("analysing"),
 
   /** Title of a completed run with a report. */
   reportTitle(report: Report): string {
-    const level = `${LEVEL[report.level]} risk (score ${Math.round(report.score)}/100)`;
-    const changed = report.functions.length;
-    const traffic = `${report.withTraffic} of ${changed} changed function${changed === 1 ? "" : "s"} carry production traffic`;
-    if (report.gate.override) return `${level}: overridden by ${report.gate.override.by}`;
-    if (report.gate.conclusion === "failure") {
-      const { failOn } = report.gate;
-      return failOn !== "never" && levelRank(report.level) >= levelRank(failOn)
-        ? `${level} reaches the gate (${failOn}): ${traffic}`
-        : `${level}: telemetry unavailable and the gate fails closed`;
+    const { gate } = report;
+    const view = {
+      level: report.level,
+      score: Math.round(report.score),
+      withTraffic: report.withTraffic,
+      changed: report.functions.length,
+      failOn: gate.failOn,
+      by: gate.override?.by,
+    };
+    if (gate.override) return title("overridden", view);
+    if (gate.conclusion === "failure") {
+      const reached = gate.failOn !== "never" && levelRank(report.level) >= levelRank(gate.failOn);
+      return title(reached ? "gate-reached" : "failed-closed", view);
     }
-    if (report.gate.conclusion === "neutral") return `${level}: production telemetry unavailable`;
-    return `${level}: ${traffic}`;
+    if (gate.conclusion === "neutral") return title("no-telemetry", view);
+    return title("report", view);
   },
 
   invalidConfig: {
-    title: "Invalid .github/faultline.yml",
+    title: title("invalid-config"),
     summary: (error: string, source: string): string =>
-      `Faultline could not read its configuration from \`${source}\`:\n\n${fenced(error)}\n\nFix the file on the default branch, then comment \`/faultline rerun\` on this pull request.`,
+      summary("invalid-config", { error, source }),
   },
 
-  draft: {
-    title: "Draft pull request: not analysed",
-    summary:
-      "Faultline skips draft pull requests. Mark it ready for review, or set `drafts: true` in `.github/faultline.yml`.",
-  },
+  draft: titled("draft"),
 
-  superseded: (newHead?: string) => ({
-    title: "Superseded by a newer push",
-    summary: newHead
-      ? `The pull request head moved to \`${newHead.slice(0, 12)}\`; that commit is analysed instead.`
-      : "A newer push arrived while this commit was being analysed; the newer commit is analysed instead.",
-  }),
+  superseded: (newHead?: string) => titled("superseded", { newHead: newHead?.slice(0, 12) }),
 
-  closed: {
-    title: "Pull request closed: not analysed",
-    summary: "The pull request was closed before the analysis started.",
-  },
+  closed: titled("closed"),
 
-  shutdown: {
-    title: "Interrupted: Faultline restarted",
-    summary:
-      "The app stopped before this analysis finished. Comment `/faultline rerun` to run it again.",
-  },
+  shutdown: titled("shutdown"),
 
-  timedOut: (seconds: number, failClosed: boolean) => ({
-    title: `Analysis timed out after ${seconds} s`,
-    summary: `Faultline did not finish within ${seconds} s (FAULTLINE_ANALYSIS_TIMEOUT_MS). ${
-      failClosed
-        ? "The gate fails closed, so this check fails."
-        : "Production risk is unknown, not low; the check is neutral."
-    } Comment \`/faultline rerun\` to try again.`,
-  }),
+  timedOut: (seconds: number, failClosed: boolean) => titled("timed-out", { seconds, failClosed }),
 
-  crashed: (message: string, failClosed: boolean) => ({
-    title: "Faultline could not finish the analysis",
-    summary: `The analysis stopped with an error:\n\n${fenced(message)}\n\n${
-      failClosed
-        ? "The gate fails closed, so this check fails."
-        : "Production risk is unknown, not low; the check is neutral."
-    } Comment \`/faultline rerun\` to try again.`,
-  }),
+  crashed: (message: string, failClosed: boolean) =>
+    titled("crashed", { error: message, failClosed }),
 };
-
-/** A code block whose fence no backtick run inside `text` can close. */
-function fenced(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(Math.max(3, longest + 1));
-  return `${fence}text\n${text}\n${fence}`;
-}

@@ -14,6 +14,13 @@ env.registerHelper("gt", (a: unknown, b: unknown) => Number(a) > Number(b));
 env.registerHelper("plural", (count: unknown, one: unknown, many: unknown) =>
   Number(count) === 1 ? String(one) : String(many),
 );
+/** A code block whose fence no backtick run inside `text` can close. */
+env.registerHelper("fenced", (text: unknown) => {
+  const body = String(text);
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${body}\n${fence}`;
+});
 
 const cache = new Map<string, ReportTemplate>();
 

@@ -39,10 +39,24 @@ export const SETTINGS_DEFAULTS = {
   logsTable: "otel_logs",
 } as const;
 
+/**
+ * What is wrong with a form field. The sentences the user reads are in
+ * `templates/setup-page.hbs`; zod's issue messages carry these codes.
+ */
+export type SettingsProblem =
+  | "missing-url"
+  | "not-http-url"
+  | "not-identifier"
+  | "missing-user"
+  | "too-long"
+  | "bad-mapping-line";
+
+const problem = (code: SettingsProblem) => ({ error: code });
+
 const identifier = z
   .string()
   .trim()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "letters, digits and _ only, starting with a letter");
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, problem("not-identifier"));
 
 const serviceMappingLine = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)\s*:\s*(.+)$/;
 
@@ -62,10 +76,7 @@ export function parseServiceMappings(text: string): ServiceMapping[] {
       .map((s) => s.trim())
       .filter(Boolean);
     if (!match?.[1] || services.length === 0) {
-      throw new SettingsInputError(
-        "serviceMappings",
-        `line ${index + 1} should read "owner/repo: service-a, service-b"`,
-      );
+      throw new SettingsInputError("serviceMappings", "bad-mapping-line", index + 1);
     }
     mappings.push({ repository: match[1].toLowerCase(), services });
   }
@@ -76,13 +87,18 @@ export function formatServiceMappings(mappings: readonly ServiceMapping[]): stri
   return mappings.map((m) => `${m.repository}: ${m.services.join(", ")}`).join("\n");
 }
 
-/** A form field the user must correct; `field` names the input. */
+/** A form field the user must correct; `field` names the input, `problem` what is wrong. */
 export class SettingsInputError extends Error {
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
+  readonly problem: SettingsProblem;
+  /** The offending line of a multi-line field (1-based). */
+  readonly line: number | undefined;
+  constructor(field: string, problem: SettingsProblem, line?: number) {
+    super(`${field}: ${problem}${line === undefined ? "" : ` on line ${line}`}`);
     this.name = "SettingsInputError";
     this.field = field;
+    this.problem = problem;
+    this.line = line;
   }
 }
 
@@ -90,7 +106,7 @@ const formSchema = z.object({
   url: z
     .string()
     .trim()
-    .min(1, "enter the ClickHouse HTTP(S) URL, e.g. https://clickhouse.example.com:8443")
+    .min(1, problem("missing-url"))
     .refine((value) => {
       try {
         const url = new URL(value);
@@ -98,9 +114,9 @@ const formSchema = z.object({
       } catch {
         return false;
       }
-    }, "must be an http:// or https:// URL without user or password in it (use the fields below)"),
+    }, problem("not-http-url")),
   database: identifier,
-  username: z.string().trim().min(1, "enter the ClickHouse user").max(256),
+  username: z.string().trim().min(1, problem("missing-user")).max(256, problem("too-long")),
   tracesTable: identifier,
   logsTable: identifier,
 });
@@ -132,7 +148,10 @@ export function validateSettingsForm(form: SettingsForm): ValidSettingsInput {
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SettingsInputError(String(issue?.path[0] ?? "url"), issue?.message ?? "invalid");
+    throw new SettingsInputError(
+      String(issue?.path[0] ?? "url"),
+      (issue?.message ?? "not-http-url") as SettingsProblem,
+    );
   }
   return {
     ...parsed.data,

@@ -2,18 +2,15 @@
  * Renders the setup page's HTML from `templates/setup-*.hbs`. Handlebars escapes every
  * value, so names and messages that come from users or their ClickHouse stay inert text.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
+import { loadTemplate } from "../../report/load-template.ts";
 
 export type SetupTemplate = "setup-page" | "setup-message";
 
-const defaultDir = fileURLToPath(new URL("../../../templates/", import.meta.url));
-
 /** Compiles the setup templates once; `render(name, context)` returns a full HTML page. */
-export function createSetupRenderer(templatesDir: string = defaultDir) {
+export function createSetupRenderer() {
   const hbs = Handlebars.create();
-  const read = (name: string): string => readFileSync(`${templatesDir}/${name}.hbs`, "utf8");
+  const read = (name: string): string => loadTemplate(`${name}.hbs`);
   hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
   hbs.registerPartial("setup-layout", read("setup-layout"));
   hbs.registerPartial("setup-check", read("setup-check"));

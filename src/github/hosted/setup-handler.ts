@@ -320,7 +320,7 @@ export function createSetupHandler(options: SetupHandlerOptions): Handler {
       if (!(error instanceof SettingsInputError)) throw error;
       return send(res, 422, "setup-page", {
         ...page,
-        error: { field: error.field, message: error.message },
+        error: { field: error.field, problem: error.problem, line: error.line },
       });
     }
     const addressError = await refusedAddress(input.url);

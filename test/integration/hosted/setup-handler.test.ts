@@ -154,6 +154,32 @@ describe("setup handler", () => {
     }
   });
 
+  it("says which field to correct and how, in the page's words", async () => {
+    fake.signInAs("dana");
+    const jar = new Map<string, string>();
+    const page = await (await browse(`${appUrl}/faultline/setup?installation_id=77`, jar)).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? "";
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const post = (fields: Record<string, string>) =>
+      fetch(`${appUrl}/faultline/setup`, {
+        method: "POST",
+        body: new URLSearchParams({ csrf, installation_id: "77", intent: "save", ...fields }),
+        headers: { cookie, origin: appUrl },
+      });
+    const table = await post({ url: "https://ch.example", tracesTable: "otel-traces" });
+    expect(table.status).toBe(422);
+    expect(await table.text()).toContain(
+      "Please correct the traces table: letters, digits and _ only, starting with a letter.",
+    );
+    const mapping = await post({
+      url: "https://ch.example",
+      serviceMappings: "acme/api: billing\nacme/shop cart",
+    });
+    expect(await mapping.text()).toContain(
+      'Please correct the service mapping: line 2 should read "owner/repo: service-a, service-b".',
+    );
+  });
+
   it("re-checks with GitHub for an installation added after signing in, then denies for real", async () => {
     fake.addRepo("erin", "notes", { installationId: 88 });
     fake.setInstallationAccount(88, "erin", "User");

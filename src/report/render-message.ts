@@ -1,0 +1,26 @@
+/**
+ * Short user-visible messages (the Action's gate, skip and fetch messages, the App's
+ * check-run titles and summaries) rendered from `templates/messages/<family>.hbs`. Each
+ * family template picks its sentence by `kind`; the code decides which kind applies.
+ */
+import { compileTemplate } from "./handlebars-env.ts";
+import { loadTemplate } from "./load-template.ts";
+
+export type MessageFamily =
+  | "action-gate"
+  | "action-run"
+  | "action-fetch"
+  | "check-run-title"
+  | "check-run-summary";
+
+/**
+ * Renders one message. Output is plain text or Markdown (not HTML-escaped), trimmed of the
+ * blank lines the template's `{{#if}}` blocks leave around it.
+ * @example renderMessage("action-gate", { kind: "below", risk: "low risk (score 3/100)", failOn: "high" })
+ */
+export function renderMessage(
+  family: MessageFamily,
+  view: { kind: string } & Record<string, unknown>,
+): string {
+  return compileTemplate(loadTemplate(`messages/${family}.hbs`))(view).trim();
+}
