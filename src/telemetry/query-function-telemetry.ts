@@ -188,6 +188,19 @@ export async function queryFunctionTelemetry(
       spanStacks.set(spanKey, seen);
     }
   }
+  const unversioned = stackRows.filter(
+    (r) =>
+      deployedRevision(r.version, r.vcs) === null &&
+      (stackLinks.get(stackRowKey(r)) ?? []).some((l) => l.method === "stack-frame"),
+  );
+  if (ctx.locator && unversioned.length > 0) {
+    const services = unique(unversioned.map((r) => r.service))
+      .sort()
+      .join(", ");
+    ctx.notices.push(
+      `exception stacks from ${services} carry no git SHA in service.version or vcs.ref.head.revision: their lines were placed in the fallback revision (lower confidence).`,
+    );
+  }
   const learned: { service: string; spanName: string; index: number; evidence: number }[] = [];
   for (const [spanKey, stacks] of spanStacks) {
     const [first, ...rest] = stacks;

@@ -177,3 +177,30 @@ describe("inputSamples", () => {
     ]);
   });
 });
+
+describe("deployed commit", () => {
+  it("says so when stacks come from a service without a git SHA", async () => {
+    const config = configSchema.parse({ telemetry: { database: "unversioned" } });
+    const store = createClickHouseStore({ connection, config, locator: shop.locator });
+    await store.init();
+    const failure = await paymentFailure();
+    await seedFunctionTraffic(connection, {
+      service: "legacy-payments",
+      version: "1.4.2",
+      spanName: "POST /payments",
+      calls: 3,
+      errors: 3,
+      from: new Date(to.getTime() - 2 * HOUR),
+      to: new Date(to.getTime() - HOUR),
+      exception: failure,
+      table: "unversioned.otel_traces",
+    });
+    const result = await store.functionTelemetry(request);
+    expect(result.notices.join("\n")).toMatch(
+      /stacks from legacy-payments carry no git SHA .*fallback revision \(lower confidence\)/,
+    );
+    expect(result.functions.get("src/payments.js#chargeCard")?.attribution).toContain(
+      "stack-frame",
+    );
+  });
+});
