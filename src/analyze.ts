@@ -189,6 +189,14 @@ async function readHistory(
 }
 
 /**
+ * Captured calls read per function before scenario selection. The store returns the most
+ * frequent distinct calls first, so a small limit (it was `maxPerFunction * 3`) kept only
+ * the common successful inputs and cut rare exception types before selection could pick
+ * them; a few hundred keeps the rare outcomes while the query stays cheap.
+ */
+export const INPUT_SAMPLES_PER_FUNCTION = 500;
+
+/**
  * Regression scenarios from captured production inputs, riskiest functions first. Needs
  * the store; a failing sample query costs the scenarios, never the report.
  */
@@ -209,8 +217,7 @@ async function buildReportScenarios(
       functions: candidates.map((fn) => ({ file: fn.file, name: fn.name })),
       window,
       ...(services.length > 0 ? { services } : {}),
-      // More than we keep, so selection can pick distinct input shapes and outcomes.
-      limitPerFunction: config.scenarios.maxPerFunction * 3,
+      limitPerFunction: INPUT_SAMPLES_PER_FUNCTION,
     });
     return buildScenarios({
       functions: candidates,

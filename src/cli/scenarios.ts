@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
+import { INPUT_SAMPLES_PER_FUNCTION } from "../analyze.ts";
 import { collectChanges } from "../code/collect-changes.ts";
 import { createFunctionLocator } from "../code/function-locator.ts";
 import { openLocalGitSource } from "../code/local-git-source.ts";
@@ -25,9 +26,6 @@ interface ScenariosOptions extends StoreFlags {
   config?: string;
   framework?: string;
 }
-
-/** Captured calls read per function before selection picks the representative ones. */
-const SAMPLES_PER_FUNCTION = 500;
 
 export function registerScenarios(program: Command): void {
   const command = program
@@ -112,7 +110,7 @@ async function scenariosCommand(options: ScenariosOptions): Promise<void> {
     samples = await store.inputSamples({
       functions: functions.map((f) => ({ file: f.file, name: f.name })),
       window: { from, to },
-      limitPerFunction: SAMPLES_PER_FUNCTION,
+      limitPerFunction: INPUT_SAMPLES_PER_FUNCTION,
     });
   } finally {
     await store.close();

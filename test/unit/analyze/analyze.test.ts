@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../../src/analyze.ts";
 import { configSchema, defaultConfig } from "../../../src/config.ts";
+import { serialize } from "../../../src/instrument/serialize.ts";
+import type { InputSample } from "../../../src/telemetry/types.ts";
 import {
+  BASE,
   changeSet,
   FixedTelemetryStore,
   fn,
@@ -110,6 +113,44 @@ describe("analyze", () => {
     expect(report).toMatchObject({ level: "low", score: 0, functions: [], withTraffic: 0 });
     expect(report.gate.conclusion).toBe("success");
     expect(store.requests).toHaveLength(0);
+  });
+
+  it("lets scenario selection see a rare exception behind many common inputs", async () => {
+    const priceCart = fn({ file: "src/pricing/cart.js", name: "priceCart", exported: true });
+    const key = { file: priceCart.file, name: priceCart.name };
+    const sample = (i: number, count: number, outcome: InputSample["outcome"]): InputSample => ({
+      key,
+      args: serialize([i]),
+      outcome,
+      count,
+      lastSeen: "2026-11-20T11:00:00.000Z",
+      version: BASE,
+    });
+    // 100 frequent successful calls, then one rare throw: the store returns them by count.
+    const samples = Array.from({ length: 100 }, (_, i) =>
+      sample(i, 1000 - i, { kind: "return", value: serialize(i) }),
+    );
+    samples.push(sample(-1, 1, { kind: "throw", type: "RangeError", message: "negative qty" }));
+    const store = new FixedTelemetryStore(
+      [telemetry(priceCart.file, priceCart.name)],
+      null,
+      samples,
+    );
+    const report = await analyze({
+      changes: changeSet([priceCart]),
+      store,
+      history: null,
+      config: defaultConfig(),
+      repo: null,
+      now: NOW,
+    });
+    const cases = report.scenarios.flatMap((s) => s.cases);
+    expect(cases.length).toBeGreaterThan(1);
+    expect(cases.map((c) => c.expectation)).toContainEqual({
+      kind: "throws",
+      type: "RangeError",
+      message: "negative qty",
+    });
   });
 
   it("never trips a gate set to never", async () => {
