@@ -27,7 +27,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync } from "node:fs";
 import {
   copyFile,
   mkdir,
@@ -110,8 +110,8 @@ function nativeBindingsPlugin(): Plugin {
     name: "faultline-native-bindings",
     setup(pluginBuild) {
       for (const binding of NATIVE) {
-        // esbuild reports real paths (node_modules may be a symlink, see --from-head).
-        const loaderPath = realpathSync(join(root, "node_modules", binding.pkg, binding.loader));
+        // Paths as esbuild reports them: symlinks kept (see preserveSymlinks below).
+        const loaderPath = join(root, "node_modules", binding.pkg, binding.loader);
         pluginBuild.onLoad({ filter: /\.js$/ }, async (args) => {
           if (args.path !== loaderPath) return undefined;
           const source = await readFile(args.path, "utf8");
@@ -186,6 +186,10 @@ async function bundle(outdir: string): Promise<void> {
     legalComments: "none",
     minifySyntax: true,
     minifyWhitespace: true,
+    // --from-head builds in a temp tree whose node_modules is a symlink to this one; real
+    // paths would put "../../../work/…/node_modules" into the bundle's module labels, so a
+    // bundle built from HEAD would never equal one built in place (`--check` and CI).
+    preserveSymlinks: true,
     logLevel: "warning",
     plugins: [nativeBindingsPlugin(), templatesNextToBundlePlugin(), chdbStubPlugin()],
   });
