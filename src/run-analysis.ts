@@ -3,26 +3,15 @@
  * analyse (telemetry, history, score, scenarios, gate) → owners. Used by the CLI, the
  * Action and the GitHub App; each supplies its own source, store and history.
  */
-import { analyze } from "./analyze.ts";
+import { type AnalyzeInput, analyze } from "./analyze.ts";
 import { collectChanges } from "./code/collect-changes.ts";
 import type { ChangeSet, SourceProvider } from "./code/types.ts";
-import type { Config } from "./config.ts";
 import { CODEOWNERS_PATHS, parseCodeowners } from "./history/codeowners.ts";
-import type { HistoryProvider } from "./history/types.ts";
-import type { RepoRef, Report } from "./report/types.ts";
-import type { TelemetryStore } from "./telemetry/types.ts";
+import type { Report } from "./report/types.ts";
 
-export interface RunAnalysisParams {
+/** What `analyze` takes, with the changes and scenario sources read from `source` instead. */
+export interface RunAnalysisParams extends Omit<AnalyzeInput, "changes" | "scenarioModules"> {
   source: SourceProvider;
-  store: TelemetryStore | null;
-  history: HistoryProvider | null;
-  config: Config;
-  repo: RepoRef | null;
-  now?: Date;
-  override?: { by: string; reason: string } | null;
-  /** Why the store could not be opened, when the caller tried and failed. */
-  telemetryError?: string;
-  configPath?: string;
   /** Progress lines for long runs (the CLI prints them on a TTY). */
   onProgress?: (message: string) => void;
 }
@@ -33,23 +22,17 @@ export interface RunAnalysisParams {
  * const report = await runAnalysis({ source, store, history: null, config, repo: null });
  */
 export async function runAnalysis(params: RunAnalysisParams): Promise<Report> {
-  const progress = params.onProgress ?? (() => {});
+  const { source, onProgress, ...input } = params;
+  const progress = onProgress ?? (() => {});
   progress("collecting changed functions");
-  const changes = await collectChanges(params.source, { ignore: params.config.ignore });
+  const changes = await collectChanges(source, { ignore: input.config.ignore });
   progress(`analysing ${changes.functions.length} changed function(s)`);
   const report = await analyze({
+    ...input,
     changes,
-    store: params.store,
-    history: params.history,
-    config: params.config,
-    repo: params.repo,
-    ...(params.now ? { now: params.now } : {}),
-    override: params.override ?? null,
-    ...(params.telemetryError ? { telemetryError: params.telemetryError } : {}),
-    ...(params.configPath ? { configPath: params.configPath } : {}),
-    scenarioModules: { sources: await headSources(params.source, changes) },
+    scenarioModules: { sources: await headSources(source, changes) },
   });
-  const ownersOf = await readCodeowners(params.source);
+  const ownersOf = await readCodeowners(source);
   if (ownersOf) {
     for (const f of report.functions) {
       const owners = ownersOf(f.fn.file);

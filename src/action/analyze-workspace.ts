@@ -1,10 +1,10 @@
-import { createFunctionLocator } from "../code/function-locator.ts";
 import { openLocalGitSource } from "../code/local-git-source.ts";
 import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import { createLocalGitHistory } from "../history/local-git-history.ts";
 import type { RepoRef, Report } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
+import { sourceFrameLocator } from "../source-frame-locator.ts";
 import { openTelemetryStore } from "../telemetry/open-store.ts";
 import type { TelemetryStore } from "../telemetry/types.ts";
 import { hideClickHouseUrl } from "./hide-clickhouse-url.ts";
@@ -74,11 +74,7 @@ async function openStore(
   source: SourceProvider,
 ): Promise<{ store: TelemetryStore | null; error: string | null }> {
   // Stack frames name deployed files and lines; the locator maps them to functions.
-  const locator = createFunctionLocator({
-    readFile: (rev, path) => source.readFile(rev, path),
-    listFiles: () => source.listFiles(source.head),
-    fallbackRevision: source.base,
-  });
+  const locator = sourceFrameLocator(source);
   try {
     const store = await openTelemetryStore({
       config: params.config,

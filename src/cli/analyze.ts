@@ -8,8 +8,6 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { Command } from "commander";
-import { createFunctionLocator } from "../code/function-locator.ts";
-import { openLocalGitSource } from "../code/local-git-source.ts";
 import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
@@ -19,8 +17,16 @@ import { renderComment, reportToJson } from "../report/render.ts";
 import type { RepoRef } from "../report/types.ts";
 import { RISK_LEVELS, type RiskLevel } from "../risk/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
+import { sourceFrameLocator } from "../source-frame-locator.ts";
 import { openTelemetryStore } from "../telemetry/open-store.ts";
 import type { TelemetryStore } from "../telemetry/types.ts";
+import {
+  addConfigOption,
+  addLocalChangeOptions,
+  configPathOf,
+  type LocalChangeFlags,
+  openLocalChange,
+} from "./local-change-options.ts";
 import {
   addStoreOptions,
   type StoreFlags,
@@ -30,11 +36,7 @@ import {
 
 const run = promisify(execFile);
 
-interface AnalyzeOptions extends StoreFlags {
-  repo: string;
-  base: string;
-  head: string;
-  config?: string;
+interface AnalyzeOptions extends StoreFlags, LocalChangeFlags {
   format: string;
   out?: string;
   failOn?: string;
@@ -42,16 +44,14 @@ interface AnalyzeOptions extends StoreFlags {
 }
 
 export function registerAnalyze(program: Command): void {
-  const command = program
-    .command("analyze")
-    .description(
-      "Analyse a change: the functions it touches, what production says about them, the risk.",
-    )
-    .option("--repo <dir>", "a git repository", ".")
-    .option("--base <rev>", "base revision: SHA, branch, tag, HEAD~1", "HEAD~1")
-    .option("--head <rev>", "head revision", "HEAD");
-  addStoreOptions(command)
-    .option("--config <file>", "configuration file (default: <repo>/.github/faultline.yml)")
+  const command = addLocalChangeOptions(
+    program
+      .command("analyze")
+      .description(
+        "Analyse a change: the functions it touches, what production says about them, the risk.",
+      ),
+  );
+  addConfigOption(addStoreOptions(command))
     .option("--format <format>", "markdown or json", "markdown")
     .option("--out <file>", "write the report to a file instead of stdout")
     .option("--fail-on <level>", "gate level: low, medium, high, critical or never")
@@ -84,13 +84,8 @@ async function analyzeCommand(options: AnalyzeOptions): Promise<boolean> {
       ? (message: string) => process.stderr.write(`faultline: ${message}\n`)
       : () => {};
   const repoDir = resolve(options.repo);
-  const configPath = options.config ?? join(repoDir, ".github", "faultline.yml");
-  const config = withFailOn(await loadConfigFile(configPath), options.failOn);
-  const source = await openLocalGitSource({
-    repo: options.repo,
-    base: options.base,
-    head: options.head,
-  });
+  const config = withFailOn(await loadConfigFile(configPathOf(options)), options.failOn);
+  const source = await openLocalChange(options);
 
   progress("opening the telemetry store");
   const opened = await openStore(selection, config, source);
@@ -152,11 +147,7 @@ async function openStore(
       error: `no telemetry store at ${selection.dataDir} (create one with "faultline db init" or "faultline collect")`,
     };
   }
-  const locator = createFunctionLocator({
-    readFile: (rev, path) => source.readFile(rev, path),
-    listFiles: () => source.listFiles(source.head),
-    fallbackRevision: source.base,
-  });
+  const locator = sourceFrameLocator(source);
   try {
     return { store: await openTelemetryStore({ config, locator, ...selection }), error: null };
   } catch (error) {

@@ -4,41 +4,40 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { INPUT_SAMPLES_PER_FUNCTION } from "../analyze.ts";
 import { collectChanges } from "../code/collect-changes.ts";
-import { createFunctionLocator } from "../code/function-locator.ts";
-import { openLocalGitSource } from "../code/local-git-source.ts";
 import type { Config } from "../config.ts";
 import { TelemetryUnavailableError, UsageError } from "../errors.ts";
 import { loadConfigFile } from "../load-config.ts";
 import { buildScenarios } from "../scenarios/build-scenarios.ts";
 import type { Scenario, TestFramework } from "../scenarios/types.ts";
+import { sourceFrameLocator } from "../source-frame-locator.ts";
 import { openTelemetryStore } from "../telemetry/open-store.ts";
+import {
+  addConfigOption,
+  addLocalChangeOptions,
+  configPathOf,
+  type LocalChangeFlags,
+  openLocalChange,
+} from "./local-change-options.ts";
 import { addStoreOptions, type StoreFlags, storeOptionsFrom } from "./store-options.ts";
 
-interface ScenariosOptions extends StoreFlags {
-  repo: string;
-  base: string;
-  head: string;
+interface ScenariosOptions extends StoreFlags, LocalChangeFlags {
   out: string;
-  config?: string;
   framework?: string;
 }
 
 export function registerScenarios(program: Command): void {
-  const command = program
-    .command("scenarios")
-    .description(
-      "Write regression tests for the changed functions from the inputs production sent them.",
-    )
-    .option("--repo <dir>", "a git repository", ".")
-    .option("--base <rev>", "base revision: SHA, branch, tag, HEAD~1", "HEAD~1")
-    .option("--head <rev>", "head revision", "HEAD")
-    .requiredOption("--out <dir>", "directory to write the test files to");
-  addStoreOptions(command)
-    .option("--config <file>", "configuration file (default: <repo>/.github/faultline.yml)")
+  const command = addLocalChangeOptions(
+    program
+      .command("scenarios")
+      .description(
+        "Write regression tests for the changed functions from the inputs production sent them.",
+      ),
+  ).requiredOption("--out <dir>", "directory to write the test files to");
+  addConfigOption(addStoreOptions(command))
     .option("--framework <name>", "vitest or jest (default: scenarios.framework of the config)")
     .addHelpText(
       "after",
@@ -60,7 +59,7 @@ async function scenariosCommand(options: ScenariosOptions): Promise<void> {
   const selection = storeOptionsFrom(options);
   const repoDir = resolve(options.repo);
   const outDir = resolve(options.out);
-  const loaded = await loadConfigFile(options.config ?? join(repoDir, ".github", "faultline.yml"));
+  const loaded = await loadConfigFile(configPathOf(options));
   const config: Config = framework
     ? { ...loaded, scenarios: { ...loaded.scenarios, framework } }
     : loaded;
@@ -68,11 +67,7 @@ async function scenariosCommand(options: ScenariosOptions): Promise<void> {
     process.stdout.write("scenarios are disabled (scenarios.enabled: false): nothing written\n");
     return;
   }
-  const source = await openLocalGitSource({
-    repo: options.repo,
-    base: options.base,
-    head: options.head,
-  });
+  const source = await openLocalChange(options);
   const changes = await collectChanges(source, { ignore: config.ignore, callers: false });
   const functions = changes.functions.filter((f) => f.change !== "removed");
   if (functions.length === 0) {
@@ -90,11 +85,7 @@ async function scenariosCommand(options: ScenariosOptions): Promise<void> {
       `no telemetry store at ${selection.dataDir}: create one with "faultline db init" or "faultline collect"`,
     );
   }
-  const locator = createFunctionLocator({
-    readFile: (rev, path) => source.readFile(rev, path),
-    listFiles: () => source.listFiles(source.head),
-    fallbackRevision: source.base,
-  });
+  const locator = sourceFrameLocator(source);
   let store: Awaited<ReturnType<typeof openTelemetryStore>>;
   try {
     store = await openTelemetryStore({ config, locator, ...selection });

@@ -5,13 +5,13 @@
  * Nothing from the PR is checked out or executed: files are read through the API.
  */
 import type { Logger } from "probot";
-import { createFunctionLocator } from "../code/function-locator.ts";
 import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import type { HistoryProvider } from "../history/types.ts";
 import { renderCheckSummary, renderComment, riskyAnnotations } from "../report/render.ts";
 import type { RepoRef } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
+import { sourceFrameLocator } from "../source-frame-locator.ts";
 import type { FrameLocator, TelemetryStore } from "../telemetry/types.ts";
 import { AnalysisCancelled, type AnalysisJob, type AnalysisProcessor } from "./analysis-queue.ts";
 import { checkMessages } from "./check-messages.ts";
@@ -170,11 +170,7 @@ async function analyse(
     base: await mergeBase(octokit, owner, repo, pull.base.sha, job.headSha),
     head: job.headSha,
   });
-  const locator = createFunctionLocator({
-    readFile: (rev, path) => source.readFile(rev, path),
-    listFiles: () => source.listFiles(source.head),
-    fallbackRevision: source.base,
-  });
+  const locator = sourceFrameLocator(source);
   const opened = await openStore(deps, job, { config, locator }, signal, log);
   try {
     const repoRef: RepoRef = {
