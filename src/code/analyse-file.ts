@@ -138,6 +138,11 @@ export interface AnalyseOptions {
    * inside its top-level statement.
    */
   regions?: Range[];
+  /**
+   * Compute each function's own tokens, body hash and signature (default true). The call-site
+   * search needs only names and ranges: it turns this off and skips most of the per-function work.
+   */
+  bodies?: boolean;
 }
 
 /**
@@ -197,6 +202,7 @@ export function analyseFile(
   const statements = root.namedChildren;
   const split = options.regions ? statementWindows(statements, options.regions) : null;
   const windows = split ? split.windows : null;
+  const bodies = options.bodies !== false;
 
   const items: Item[] = [];
   const comments: Range[] = [];
@@ -275,7 +281,7 @@ export function analyseFile(
       kind: own.kind,
       startLine,
       endLine: lineOf(lineStarts, item.end - 1),
-      signature: signatureOf(node, source, comments, tools.typed),
+      signature: bodies ? signatureOf(node, source, comments, tools.typed) : "",
       bodyHash: "",
       exported: parent < 0 && !own.private && (inExport || isExportedName(name, exportedBindings)),
       simpleName: own.name === ANONYMOUS ? "" : lastSegment(own.name),
@@ -290,18 +296,19 @@ export function analyseFile(
   }
 
   // Own tokens: the function's text minus nested functions, its own name and comments.
-  functions.forEach((fn, index) => {
-    const holes: Range[] = children[index]!.map((child) => ({
-      start: functions[child]!.startIndex,
-      end: functions[child]!.endIndex,
-    }));
-    if (fn.nameIndex >= 0 && fn.nameIndex >= fn.startIndex) {
-      holes.push({ start: fn.nameIndex, end: nameEnd(source, fn.nameIndex) });
-    }
-    addComments(holes, comments, fn.startIndex, fn.endIndex);
-    fn.tokens = tokenize(source, fn.startIndex, fn.endIndex, holes);
-    fn.bodyHash = hashTokens(fn.tokens);
-  });
+  if (bodies)
+    functions.forEach((fn, index) => {
+      const holes: Range[] = children[index]!.map((child) => ({
+        start: functions[child]!.startIndex,
+        end: functions[child]!.endIndex,
+      }));
+      if (fn.nameIndex >= 0 && fn.nameIndex >= fn.startIndex) {
+        holes.push({ start: fn.nameIndex, end: nameEnd(source, fn.nameIndex) });
+      }
+      addComments(holes, comments, fn.startIndex, fn.endIndex);
+      fn.tokens = tokenize(source, fn.startIndex, fn.endIndex, holes);
+      fn.bodyHash = hashTokens(fn.tokens);
+    });
 
   return {
     functions,
@@ -670,10 +677,21 @@ function collectExportedBindings(statements: SyntaxNode[], source: string): Set<
       current = right;
     }
   };
+  // Where `exports` occurs: a declaration or assignment without it cannot export anything
+  // (asking tree-sitter for its children costs a native call and node objects per statement).
+  const exportsAt: number[] = [];
+  for (let at = source.indexOf("exports"); at >= 0; at = source.indexOf("exports", at + 7)) {
+    exportsAt.push(at);
+  }
+  let nextExports = 0;
   for (const statement of statements) {
+    const start = startOf(statement);
     // Most statements cannot export: decide from the first word before asking for the type.
-    if (!exportingStatement.test(source.slice(startOf(statement), startOf(statement) + 8))) {
-      continue;
+    if (!exportingStatement.test(source.slice(start, start + 8))) continue;
+    if (!source.startsWith("export", start)) {
+      const end = statement.endIndex;
+      while (nextExports < exportsAt.length && exportsAt[nextExports]! < start) nextExports++;
+      if (nextExports >= exportsAt.length || exportsAt[nextExports]! >= end) continue;
     }
     switch (statement.type) {
       case "export_statement": {

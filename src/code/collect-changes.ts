@@ -335,7 +335,11 @@ async function findCallers(
     }
     if (regions.length > 0) {
       analyses.push(
-        analyseFile(content, language, { tree: tree ?? parseSource(content, language), regions }),
+        analyseFile(content, language, {
+          tree: tree ?? parseSource(content, language),
+          regions,
+          bodies: false,
+        }),
       );
     }
     for (const analysed of analyses) {
