@@ -13,16 +13,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/github/upsert-comment.ts";
 import { serialize } from "../../src/instrument/serialize.ts";
-import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../src/telemetry/embedded-connection.ts";
-import { migrate } from "../../src/telemetry/migrations.ts";
-import { tableNames } from "../../src/telemetry/table-names.ts";
+import { startClickHouseHttpServer } from "../../src/telemetry/clickhouse-http-server.ts";
 import { commitFiles, git, initRepo, shallowCheckout } from "../fixtures/action/git-repo.ts";
 import { pullRequestEvent } from "../fixtures/action/pull-request-event.ts";
 import {
@@ -30,6 +21,11 @@ import {
   type RunActionOptions,
   runActionBundle,
 } from "../fixtures/action/run-action-bundle.ts";
+import {
+  type ChdbEndpoint,
+  migrateDefaultTables,
+  startChdbEndpoint,
+} from "../support/chdb-endpoint.ts";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github.ts";
 import { expressFrames, seedFunctionTraffic, v8Stack } from "../support/telemetry-fixtures.ts";
 
@@ -47,8 +43,7 @@ let lowSha: string;
 let highSha: string;
 let mergeSha: string;
 let fake: FakeGitHub;
-let connection: EmbeddedConnection;
-let clickhouse: ClickHouseHttpServer;
+let clickhouse: ChdbEndpoint;
 let token: string;
 
 async function shopFiles(): Promise<Record<string, string>> {
@@ -129,11 +124,8 @@ beforeAll(async () => {
   token = fake.issueToken(OWNER, REPO);
 
   // Production: priceCart is hot and failing more and more; shippingCost is quiet and healthy.
-  connection = await openEmbeddedConnection(join(root, "chdb"));
-  await migrate(
-    connection,
-    tableNames({ database: "default", tracesTable: "otel_traces", logsTable: "otel_logs" }),
-  );
+  clickhouse = await startChdbEndpoint("faultline-action-chdb-", migrateDefaultTables);
+  const { connection } = clickhouse;
   const now = Date.now();
   const day = 86_400_000;
   const stack = v8Stack("PricingError", "cart is empty", [
@@ -195,12 +187,10 @@ beforeAll(async () => {
       "faultline.error.message": "cart is empty",
     },
   });
-  clickhouse = await startClickHouseHttpServer({ connection });
 });
 
 afterAll(async () => {
   await clickhouse?.close();
-  await connection?.close();
   await fake?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -326,7 +316,7 @@ describe("the GitHub Action bundle", () => {
   });
 
   it("reports neutral, not low, when ClickHouse is unreachable", async () => {
-    const closed = await startClickHouseHttpServer({ connection });
+    const closed = await startClickHouseHttpServer({ connection: clickhouse.connection });
     await closed.close();
     const run = await runAction({
       number: 3,

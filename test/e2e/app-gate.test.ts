@@ -1,18 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/github/upsert-comment.ts";
 import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../src/telemetry/embedded-connection.ts";
-import { migrate } from "../../src/telemetry/migrations.ts";
-import { tableNames } from "../../src/telemetry/table-names.ts";
+  type ChdbEndpoint,
+  migrateDefaultTables,
+  startChdbEndpoint,
+} from "../support/chdb-endpoint.ts";
 import { expressFrames, seedFunctionTraffic, v8Stack } from "../support/telemetry-fixtures.ts";
 import {
   type AppHarness,
@@ -33,18 +25,12 @@ const DAY = 86_400_000;
 describe("GitHub App end to end with production telemetry: gate, update, override, rerun", () => {
   let shop: ShopRepo;
   let app: AppHarness;
-  let dataDir: string;
-  let connection: EmbeddedConnection;
-  let clickhouse: ClickHouseHttpServer;
+  let clickhouse: ChdbEndpoint;
 
   beforeAll(async () => {
     shop = await createShopRepo();
-    dataDir = await mkdtemp(join(tmpdir(), "faultline-app-chdb-"));
-    connection = await openEmbeddedConnection(join(dataDir, "chdb"));
-    await migrate(
-      connection,
-      tableNames({ database: "default", tracesTable: "otel_traces", logsTable: "otel_logs" }),
-    );
+    clickhouse = await startChdbEndpoint("faultline-app-chdb-", migrateDefaultTables);
+    const { connection } = clickhouse;
     // Production: lineTotal is on every checkout and its failures are climbing.
     const now = Date.now();
     const stack = v8Stack("PricingError", "at most 20 of KB-01 per order", [
@@ -74,7 +60,6 @@ describe("GitHub App end to end with production telemetry: gate, update, overrid
       from: new Date(now - 27 * DAY),
       to: new Date(now - 15 * DAY),
     });
-    clickhouse = await startClickHouseHttpServer({ connection });
 
     app = await startAppHarness({
       settings: { clickhouse: { url: clickhouse.url } },
@@ -93,8 +78,6 @@ describe("GitHub App end to end with production telemetry: gate, update, overrid
   afterAll(async () => {
     await app?.close();
     await clickhouse?.close();
-    await connection?.close();
-    await rm(dataDir, { recursive: true, force: true });
     await shop?.cleanup();
   });
 

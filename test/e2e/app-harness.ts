@@ -5,7 +5,6 @@
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -23,6 +22,7 @@ import {
   type FakeGitHubOptions,
   startFakeGitHub,
 } from "../support/fake-github.ts";
+import { freePort } from "../support/free-port.ts";
 
 const exec = promisify(execFile);
 
@@ -56,19 +56,6 @@ export interface HarnessOptions {
   fake?: FakeGitHubOptions;
   /** Runs before the app starts (seed repos, PRs). */
   seed?: (fake: FakeGitHub) => Promise<void> | void;
-}
-
-/** A free TCP port on 127.0.0.1 (Probot's Server treats port 0 as "use 3000"). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startAppHarness(options: HarnessOptions = {}): Promise<AppHarness> {

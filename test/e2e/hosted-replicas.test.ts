@@ -6,23 +6,14 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMENT_MARKER } from "../../src/github/upsert-comment.ts";
-import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../src/telemetry/embedded-connection.ts";
 import type { ReplicaConfig } from "../integration/hosted/replica-main.ts";
+import { type ChdbEndpoint, startChdbEndpoint } from "../support/chdb-endpoint.ts";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github.ts";
+import { freePort } from "../support/free-port.ts";
 import { type RunningRedis, startRedis } from "../support/redis.ts";
 import { createShopRepo, pullRequestPayload, type ShopRepo } from "./app-harness.ts";
 
@@ -48,23 +39,11 @@ interface Target {
 let redis: RunningRedis;
 let shop: ShopRepo;
 let fake: FakeGitHub;
-let dir: string;
-let settingsDb: EmbeddedConnection;
-let settingsEndpoint: ClickHouseHttpServer;
+let settingsEndpoint: ChdbEndpoint;
 let privateKey: string;
 const secret = `whsec-${randomUUID()}`;
 const secretKey = randomBytes(32).toString("base64");
 const replicas: Replica[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -209,20 +188,16 @@ beforeAll(async () => {
   });
   privateKey = keys.privateKey;
   fake = await startFakeGitHub({ appId: APP_ID, appPublicKey: keys.publicKey });
-  dir = mkdtempSync(join(tmpdir(), "faultline-replicas-"));
-  settingsDb = await openEmbeddedConnection(dir);
-  settingsEndpoint = await startClickHouseHttpServer({ connection: settingsDb });
+  settingsEndpoint = await startChdbEndpoint("faultline-replicas-");
   await Promise.all([startReplica("A"), startReplica("B")]);
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all(replicas.map(stopReplica));
   await settingsEndpoint?.close();
-  await settingsDb?.close();
   await fake?.close();
   await shop?.cleanup();
   await redis?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("hosted replicas on one Redis", () => {

@@ -5,10 +5,6 @@
  * anyone who is not an admin of the installation's account.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sign } from "@octokit/webhooks-methods";
 import pino from "pino";
 import type { Page } from "playwright-core";
@@ -22,19 +18,13 @@ import {
   type InstallationSettingsStore,
 } from "../../src/github/hosted/settings-store.ts";
 import { settingsFromEnv } from "../../src/github/settings.ts";
-import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../src/telemetry/embedded-connection.ts";
 import { logsTableDdl, tracesTableDdl } from "../../src/telemetry/schema.ts";
 import { openServerConnection } from "../../src/telemetry/server-connection.ts";
 import { tableNames } from "../../src/telemetry/table-names.ts";
 import { launchBrowser, type TestBrowser } from "../support/browser.ts";
+import { type ChdbEndpoint, startChdbEndpoint } from "../support/chdb-endpoint.ts";
 import { type FakeGitHub, startFakeGitHub } from "../support/fake-github.ts";
+import { freePort } from "../support/free-port.ts";
 import { spanRow } from "../support/telemetry-fixtures.ts";
 import { installationDeletedPayload } from "./app-harness.ts";
 
@@ -42,23 +32,11 @@ const ACME = 11;
 const GLOBEX = 22;
 
 let fake: FakeGitHub;
-let dir: string;
-let embedded: EmbeddedConnection;
-let endpoint: ClickHouseHttpServer;
+let endpoint: ChdbEndpoint;
 let settings: InstallationSettingsStore;
 let server: Server;
 let appUrl: string;
 let browser: TestBrowser;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -69,23 +47,23 @@ beforeAll(async () => {
   fake.setOrgMembership("globex", "bob", "admin");
   fake.setOrgMembership("acme", "carol", "member");
 
-  dir = mkdtempSync(join(tmpdir(), "faultline-hosted-setup-"));
-  embedded = await openEmbeddedConnection(dir);
-  const names = tableNames({ ...defaultConfig().telemetry, database: "otel" });
-  await embedded.command("CREATE DATABASE IF NOT EXISTS otel");
-  await embedded.command(tracesTableDdl(names));
-  await embedded.command(logsTableDdl(names));
-  await embedded.insert(
-    "otel.otel_traces",
-    Array.from({ length: 12 }, (_, i) =>
-      spanRow({
-        name: "priceCart",
-        service: "checkout",
-        attributes: { "code.function.name": "priceCart", "code.file.path": `src/p${i % 2}.js` },
-      }),
-    ),
-  );
-  endpoint = await startClickHouseHttpServer({ connection: embedded });
+  endpoint = await startChdbEndpoint("faultline-hosted-setup-", async (embedded) => {
+    const names = tableNames({ ...defaultConfig().telemetry, database: "otel" });
+    await embedded.command("CREATE DATABASE IF NOT EXISTS otel");
+    await embedded.command(tracesTableDdl(names));
+    await embedded.command(logsTableDdl(names));
+    await embedded.insert(
+      "otel.otel_traces",
+      Array.from({ length: 12 }, (_, i) =>
+        spanRow({
+          name: "priceCart",
+          service: "checkout",
+          attributes: { "code.function.name": "priceCart", "code.file.path": `src/p${i % 2}.js` },
+        }),
+      ),
+    );
+  });
+  const embedded = endpoint.connection;
 
   const box = createSecretBox({ current: randomBytes(32).toString("base64") });
   settings = createSettingsStore(embedded, box);
@@ -132,9 +110,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await endpoint?.close();
-  await embedded?.close();
   await fake?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function signIn(page: Page, login: string, installationId: number): Promise<void> {

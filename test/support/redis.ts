@@ -10,9 +10,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 export interface RunningRedis {
   url: string;
@@ -32,18 +32,6 @@ function findRedisServer(): string {
   throw new Error(
     "redis-server is not installed. `.ci/run` installs it; locally run `apt-get install -y redis-server`.",
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function exited(child: ChildProcess, ms: number): Promise<boolean> {
