@@ -41,14 +41,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
         );
         return;
       }
-      await submit(context, deps, {
-        owner: repository.owner.login,
-        repo: repository.name,
-        pullNumber: pull.number,
-        headSha: pull.head.sha,
-        baseSha: pull.base.sha,
-        reason: context.payload.action,
-      });
+      await submit(context, deps, pullTarget(repository, pull, context.payload.action));
     },
   );
 
@@ -62,14 +55,7 @@ export function registerWebhooks(app: Probot, deps: WebhookDeps): void {
       repo: repository.name,
     });
     if (!loaded.ok || label.name !== loaded.config.gate.overrideLabel) return;
-    await submit(context, deps, {
-      owner: repository.owner.login,
-      repo: repository.name,
-      pullNumber: pull.number,
-      headSha: pull.head.sha,
-      baseSha: pull.base.sha,
-      reason: "override",
-    });
+    await submit(context, deps, pullTarget(repository, pull, "override"));
   });
 
   app.on("issue_comment.created", async (context) => {
@@ -196,13 +182,27 @@ async function draftsEnabled(
   return !loaded.ok || loaded.config.drafts;
 }
 
-async function submit(
-  context: Context,
-  deps: WebhookDeps,
-  target: Omit<AnalysisJob, "installationId" | "deliveryId" | "checkRunId"> & {
-    reason: AnalysisReason;
-  },
-): Promise<void> {
+type SubmitTarget = Omit<AnalysisJob, "installationId" | "deliveryId" | "checkRunId"> & {
+  reason: AnalysisReason;
+};
+
+/** The job for a pull request event's repository and pull request. */
+function pullTarget(
+  repository: { name: string; owner: { login: string } },
+  pull: { number: number; head: { sha: string }; base: { sha: string } },
+  reason: AnalysisReason,
+): SubmitTarget {
+  return {
+    owner: repository.owner.login,
+    repo: repository.name,
+    pullNumber: pull.number,
+    headSha: pull.head.sha,
+    baseSha: pull.base.sha,
+    reason,
+  };
+}
+
+async function submit(context: Context, deps: WebhookDeps, target: SubmitTarget): Promise<void> {
   const installationId = (context.payload as { installation?: { id: number } }).installation?.id;
   if (installationId === undefined) {
     deps.log.warn({ deliveryId: context.id }, "webhook without an installation; ignored");

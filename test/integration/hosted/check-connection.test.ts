@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
 import {
@@ -8,17 +5,10 @@ import {
   type ConnectionCheck,
   checkConnection,
 } from "../../../src/github/hosted/check-connection.ts";
-import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../../src/telemetry/embedded-connection.ts";
 import { logsTableDdl, tracesTableDdl } from "../../../src/telemetry/schema.ts";
 import { openServerConnection } from "../../../src/telemetry/server-connection.ts";
 import { tableNames } from "../../../src/telemetry/table-names.ts";
+import { type ChdbEndpoint, startChdbEndpoint } from "../../support/chdb-endpoint.ts";
 import {
   exceptionEvent,
   expressFrames,
@@ -26,9 +16,7 @@ import {
   v8Stack,
 } from "../../support/telemetry-fixtures.ts";
 
-let dir: string;
-let embedded: EmbeddedConnection;
-let endpoint: ClickHouseHttpServer;
+let endpoint: ChdbEndpoint;
 
 const target = {
   password: "",
@@ -39,52 +27,49 @@ const target = {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "faultline-check-"));
-  embedded = await openEmbeddedConnection(dir);
-  const names = tableNames({ ...defaultConfig().telemetry, database: "otel" });
-  await embedded.command("CREATE DATABASE IF NOT EXISTS otel");
-  await embedded.command(tracesTableDdl(names));
-  await embedded.command(logsTableDdl(names));
-  // A table with the right name in another database but the wrong shape.
-  await embedded.command("CREATE DATABASE IF NOT EXISTS legacy");
-  await embedded.command(
-    "CREATE TABLE legacy.otel_traces (Timestamp DateTime64(9), SpanName String) ENGINE = MergeTree ORDER BY Timestamp",
-  );
-  // Every column name right, one type wrong: the statistics query fails.
-  await embedded.command("CREATE DATABASE IF NOT EXISTS broken");
-  await embedded.command(
-    `CREATE TABLE broken.otel_traces (Timestamp DateTime64(9), TraceId String, SpanId String,
-      ParentSpanId String, SpanName String, SpanKind String, ServiceName String,
-      ResourceAttributes Map(String, String), SpanAttributes String, Duration UInt64,
-      StatusCode String, \`Events.Timestamp\` Array(DateTime64(9)), \`Events.Name\` Array(String),
-      \`Events.Attributes\` Array(Map(String, String))) ENGINE = MergeTree ORDER BY Timestamp`,
-  );
-  const stack = v8Stack(
-    "TypeError",
-    "Cannot read properties of undefined (reading 'total')",
-    expressFrames("/usr/src/app"),
-  );
-  const rows = [];
-  for (let i = 0; i < 10; i++) {
-    rows.push(
-      spanRow({
-        name: "priceCart",
-        service: "checkout",
-        attributes:
-          i < 4 ? { "code.function.name": "priceCart", "code.file.path": "src/pricing.js" } : {},
-        status: i < 3 ? "Error" : "Unset",
-        events: i < 3 ? [exceptionEvent("TypeError", "boom", i < 2 ? stack : "")] : [],
-      }),
+  endpoint = await startChdbEndpoint("faultline-check-", async (embedded) => {
+    const names = tableNames({ ...defaultConfig().telemetry, database: "otel" });
+    await embedded.command("CREATE DATABASE IF NOT EXISTS otel");
+    await embedded.command(tracesTableDdl(names));
+    await embedded.command(logsTableDdl(names));
+    // A table with the right name in another database but the wrong shape.
+    await embedded.command("CREATE DATABASE IF NOT EXISTS legacy");
+    await embedded.command(
+      "CREATE TABLE legacy.otel_traces (Timestamp DateTime64(9), SpanName String) ENGINE = MergeTree ORDER BY Timestamp",
     );
-  }
-  await embedded.insert("otel.otel_traces", rows);
-  endpoint = await startClickHouseHttpServer({ connection: embedded });
+    // Every column name right, one type wrong: the statistics query fails.
+    await embedded.command("CREATE DATABASE IF NOT EXISTS broken");
+    await embedded.command(
+      `CREATE TABLE broken.otel_traces (Timestamp DateTime64(9), TraceId String, SpanId String,
+        ParentSpanId String, SpanName String, SpanKind String, ServiceName String,
+        ResourceAttributes Map(String, String), SpanAttributes String, Duration UInt64,
+        StatusCode String, \`Events.Timestamp\` Array(DateTime64(9)), \`Events.Name\` Array(String),
+        \`Events.Attributes\` Array(Map(String, String))) ENGINE = MergeTree ORDER BY Timestamp`,
+    );
+    const stack = v8Stack(
+      "TypeError",
+      "Cannot read properties of undefined (reading 'total')",
+      expressFrames("/usr/src/app"),
+    );
+    const rows = [];
+    for (let i = 0; i < 10; i++) {
+      rows.push(
+        spanRow({
+          name: "priceCart",
+          service: "checkout",
+          attributes:
+            i < 4 ? { "code.function.name": "priceCart", "code.file.path": "src/pricing.js" } : {},
+          status: i < 3 ? "Error" : "Unset",
+          events: i < 3 ? [exceptionEvent("TypeError", "boom", i < 2 ? stack : "")] : [],
+        }),
+      );
+    }
+    await embedded.insert("otel.otel_traces", rows);
+  });
 });
 
 afterAll(async () => {
   await endpoint?.close();
-  await embedded?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const byId = (checks: ConnectionCheck[], id: CheckId) => checks.find((c) => c.id === id);

@@ -1,7 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
 import type { StoreFor } from "../../../src/github/app.ts";
@@ -18,21 +15,12 @@ import {
   createSettingsStore,
   type InstallationSettingsStore,
 } from "../../../src/github/hosted/settings-store.ts";
-import {
-  type ClickHouseHttpServer,
-  startClickHouseHttpServer,
-} from "../../../src/telemetry/clickhouse-http-server.ts";
-import {
-  type EmbeddedConnection,
-  openEmbeddedConnection,
-} from "../../../src/telemetry/embedded-connection.ts";
 import { tracesTableDdl } from "../../../src/telemetry/schema.ts";
 import { tableNames } from "../../../src/telemetry/table-names.ts";
+import { type ChdbEndpoint, startChdbEndpoint } from "../../support/chdb-endpoint.ts";
 import { spanRow } from "../../support/telemetry-fixtures.ts";
 
-let dir: string;
-let embedded: EmbeddedConnection;
-let endpoint: ClickHouseHttpServer;
+let endpoint: ChdbEndpoint;
 let settings: InstallationSettingsStore;
 const fallbackCalls: number[] = [];
 const fallback: StoreFor = async (installationId) => {
@@ -41,22 +29,23 @@ const fallback: StoreFor = async (installationId) => {
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "faultline-store-for-"));
-  embedded = await openEmbeddedConnection(dir);
-  for (const [database, spans] of [
-    ["tenant_a", 3],
-    ["tenant_b", 7],
-  ] as const) {
-    await embedded.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
-    await embedded.command(tracesTableDdl(tableNames({ ...defaultConfig().telemetry, database })));
-    await embedded.insert(
-      `${database}.otel_traces`,
-      Array.from({ length: spans }, () => spanRow({ name: "GET /", service: database })),
-    );
-  }
-  endpoint = await startClickHouseHttpServer({ connection: embedded });
+  endpoint = await startChdbEndpoint("faultline-store-for-", async (embedded) => {
+    for (const [database, spans] of [
+      ["tenant_a", 3],
+      ["tenant_b", 7],
+    ] as const) {
+      await embedded.command(`CREATE DATABASE IF NOT EXISTS ${database}`);
+      await embedded.command(
+        tracesTableDdl(tableNames({ ...defaultConfig().telemetry, database })),
+      );
+      await embedded.insert(
+        `${database}.otel_traces`,
+        Array.from({ length: spans }, () => spanRow({ name: "GET /", service: database })),
+      );
+    }
+  });
   settings = createSettingsStore(
-    embedded,
+    endpoint.connection,
     createSecretBox({ current: randomBytes(32).toString("hex") }),
   );
   await settings.init();
@@ -81,8 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await endpoint?.close();
-  await embedded?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("hosted storeFor", () => {
