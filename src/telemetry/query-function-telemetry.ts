@@ -44,9 +44,11 @@ export interface FunctionTelemetryContext {
   notices: string[];
 }
 
-const H_PREV = "toStartOfHour(toDateTime({prevFromS:Int64}, 'UTC'))";
-const H_FROM = "toStartOfHour(toDateTime({fromS:Int64}, 'UTC'))";
-const H_TO = "toDateTime({toS:Int64}, 'UTC')";
+// Times travel as typed DateTime parameters (Unix seconds, hour-aligned in JS): a function
+// applied to a parameter is not folded to a constant, which would cost the index and a per-row call.
+const H_PREV = "{prevFromH:DateTime('UTC')}";
+const H_FROM = "{fromH:DateTime('UTC')}";
+const H_TO = "{toS:DateTime('UTC')}";
 const SERVICES =
   "(empty({services:Array(String)}) OR has({services:Array(String)}, toString(ServiceName)))";
 const FILE_STEM = (col: string) =>
@@ -93,8 +95,8 @@ export async function queryFunctionTelemetry(
   const fromMs = request.window.from.getTime();
   const toMs = request.window.to.getTime();
   const base = {
-    prevFromS: Math.floor((fromMs - (toMs - fromMs)) / 1000),
-    fromS: Math.floor(fromMs / 1000),
+    prevFromH: startOfHourS(fromMs - (toMs - fromMs)),
+    fromH: startOfHourS(fromMs),
     toS: Math.ceil(toMs / 1000),
     services: request.services ?? [],
   };
@@ -542,12 +544,18 @@ async function addIncidents(
             ServiceName AS service, Url AS url, Source AS source, Functions AS functions,
             Fingerprints AS fingerprints, Evidence AS evidence
      FROM ${ctx.tables.incidents} FINAL
-     WHERE StartedAt >= fromUnixTimestamp64Milli({sinceMs:Int64})
+     WHERE StartedAt >= {since:DateTime('UTC')}
        AND (empty({services:Array(String)}) OR ServiceName = '' OR has({services:Array(String)}, ServiceName))
        AND (hasAny(Functions, {ids:Array(String)}) OR hasAny(Functions, {files:Array(String)})
          OR hasAny(Fingerprints, {fingerprints:Array(String)}))
      ORDER BY StartedAt DESC`,
-    { sinceMs: toMs - INCIDENT_LOOKBACK_MS, ids, files, fingerprints: allFingerprints, services },
+    {
+      since: Math.floor((toMs - INCIDENT_LOOKBACK_MS) / 1000),
+      ids,
+      files,
+      fingerprints: allFingerprints,
+      services,
+    },
   );
   for (const [index, t] of built.entries()) {
     const id = ids[index] as string;
@@ -660,6 +668,10 @@ export function trendOf(current: WindowStats, previous: WindowStats): FunctionTe
   if (current.errorRate >= previous.errorRate * 1.5) return "rising";
   if (current.errorRate <= previous.errorRate / 1.5) return "falling";
   return "flat";
+}
+
+function startOfHourS(ms: number): number {
+  return Math.floor(ms / 3_600_000) * 3600;
 }
 
 function unique<T>(values: readonly T[]): T[] {

@@ -44,7 +44,7 @@ export async function queryInputSamples(
               SpanAttributes['${ATTR.errorMessage}'] AS ErrorMessage,
               ResourceAttributes['service.version'] AS ServiceVersion
        FROM ${tables.traces}
-       WHERE Timestamp >= toDateTime({fromS:Int64}, 'UTC') AND Timestamp < toDateTime({toS:Int64}, 'UTC')
+       WHERE Timestamp >= {fromS:DateTime('UTC')} AND Timestamp < {toS:DateTime('UTC')}
          AND mapContains(SpanAttributes, '${ATTR.args}')
          AND (empty({services:Array(String)}) OR has({services:Array(String)}, ServiceName))
      )

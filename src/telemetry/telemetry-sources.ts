@@ -24,7 +24,7 @@ export interface TelemetrySources {
 
 /** Raw scans read spans from the start of the previous window's first hour up to `to`. */
 export const RAW_TIME_FILTER =
-  "Timestamp >= toStartOfHour(toDateTime({prevFromS:Int64}, 'UTC')) AND Timestamp < toDateTime({toS:Int64}, 'UTC')";
+  "Timestamp >= {prevFromH:DateTime('UTC')} AND Timestamp < {toS:DateTime('UTC')}";
 
 export function telemetrySources(
   tables: TableNames,
