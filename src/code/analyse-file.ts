@@ -172,9 +172,14 @@ export function mayOccurOutside(source: string, analysed: AnalysedFile, name: st
       "m",
     );
   }
+  // Every match of an anchored pattern holds the anchor: a stretch without it needs no regex.
+  const literal = anchor ?? null;
   let cursor = 0;
   for (const window of [...windows, { start: source.length, end: source.length }]) {
-    if (pattern.test(source.slice(cursor, window.start))) return true;
+    const at = literal === null ? cursor : source.indexOf(literal, cursor);
+    if (at >= 0 && at < window.start && pattern.test(source.slice(cursor, window.start))) {
+      return true;
+    }
     cursor = window.end;
   }
   return false;
@@ -840,13 +845,24 @@ export function innermostAt(functions: AnalysedFunction[], index: number): numbe
   return candidate;
 }
 
+// Files importing the same modules search for the same names: compile each pattern once.
+// (`matchAll` copies a regex, so sharing one never shares its `lastIndex`.)
+const namePatterns = new Map<string, RegExp>();
+
 function namePattern(names: ReadonlySet<string>): RegExp | null {
   const usable = [...names].filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
   if (usable.length === 0) return null;
-  return new RegExp(
-    `(?<![\\w$#])(${usable.map((n) => n.replace(/\$/g, "\\$")).join("|")})(?![\\w$])`,
-    "g",
-  );
+  const key = usable.join("|");
+  let pattern = namePatterns.get(key);
+  if (!pattern) {
+    if (namePatterns.size >= 256) namePatterns.clear();
+    pattern = new RegExp(
+      `(?<![\\w$#])(${usable.map((n) => n.replace(/\$/g, "\\$")).join("|")})(?![\\w$])`,
+      "g",
+    );
+    namePatterns.set(key, pattern);
+  }
+  return pattern;
 }
 
 /** Where any of the names is used like a call: the regions a call-site search must analyse. */

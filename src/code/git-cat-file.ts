@@ -11,6 +11,8 @@ interface Session {
   queue: Pending[];
   chunks: Buffer[];
   buffered: number;
+  /** Bytes the oldest unanswered request needs buffered before it can be answered (0: unknown). */
+  needed: number;
 }
 
 // Close the idle `git cat-file` so the CLI can exit without an explicit close().
@@ -26,7 +28,10 @@ export class GitCatFile {
 
   constructor(private readonly repo: string) {}
 
-  /** Blob content of `<rev>:<path>`, or null when it does not exist (or is not a blob). */
+  /**
+   * Blob content of `<rev>:<path>`, or null when it does not exist (or is not a blob).
+   * The buffer is a view into what git wrote: decode it, or copy it to keep it.
+   */
   read(rev: string, path: string): Promise<Buffer | null> {
     if (/[\r\n]/.test(rev) || /[\r\n]/.test(path)) return Promise.resolve(null);
     const session = this.ensureSession();
@@ -53,12 +58,13 @@ export class GitCatFile {
     const child = spawn("git", ["-C", this.repo, "cat-file", "--batch"], {
       stdio: ["pipe", "pipe", "pipe"],
     });
-    const session: Session = { child, queue: [], chunks: [], buffered: 0 };
+    const session: Session = { child, queue: [], chunks: [], buffered: 0, needed: 0 };
     this.session = session;
     child.stdout.on("data", (chunk: Buffer) => {
       session.chunks.push(chunk);
       session.buffered += chunk.length;
-      this.drain(session);
+      // A large blob arrives in many chunks: join them once it is complete, not per chunk.
+      if (session.buffered >= session.needed) this.drain(session);
     });
     const fail = (error: Error) => {
       if (this.session === session) this.session = null;
@@ -74,6 +80,7 @@ export class GitCatFile {
 
   private drain(session: Session): void {
     let buffer = session.chunks.length === 1 ? session.chunks[0]! : Buffer.concat(session.chunks);
+    session.needed = 0;
     while (session.queue.length > 0) {
       const newline = buffer.indexOf(10);
       if (newline < 0) break;
@@ -85,10 +92,14 @@ export class GitCatFile {
       }
       const [, type, sizeText] = header.split(" ");
       const size = Number(sizeText);
-      if (buffer.length < newline + 1 + size + 1) break;
+      if (buffer.length < newline + 1 + size + 1) {
+        session.needed = newline + 1 + size + 1;
+        break;
+      }
+      // A view, not a copy: readers decode it at once and drop it.
       const content = buffer.subarray(newline + 1, newline + 1 + size);
       buffer = buffer.subarray(newline + 1 + size + 1);
-      session.queue.shift()!.resolve(type === "blob" ? Buffer.from(content) : null);
+      session.queue.shift()!.resolve(type === "blob" ? content : null);
     }
     session.chunks = buffer.length > 0 ? [buffer] : [];
     session.buffered = buffer.length;
