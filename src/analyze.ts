@@ -7,6 +7,7 @@ import picomatch from "picomatch";
 import type { ChangedFunction, ChangeSet } from "./code/types.ts";
 import type { Config } from "./config.ts";
 import type { FunctionHistory, HistoryProvider } from "./history/types.ts";
+import { renderMessage } from "./report/render-message.ts";
 import type { FunctionReport, RepoRef, Report } from "./report/types.ts";
 import { assessRisk } from "./risk/assess-risk.ts";
 import { decideGate } from "./risk/decide-gate.ts";
@@ -130,21 +131,22 @@ async function readTelemetry(
   window: TelemetryWindow,
 ): Promise<TelemetryOutcome> {
   const { store, changes, config } = input;
-  const unavailable = (why: string): TelemetryOutcome => ({
+  const unavailable = (why: string, error?: string): TelemetryOutcome => ({
     byId: new Map(),
     available: false,
     notices: [
-      `${why} The risk below rests on code and git history only; production risk is unknown, not low.${
-        config.gate.failClosed ? " The gate fails closed (gate.failClosed)." : ""
-      }`,
+      renderMessage("report-notice", {
+        kind: "telemetry-unavailable",
+        why,
+        error,
+        failClosed: config.gate.failClosed,
+      }),
     ],
   });
   if (!store) {
-    return unavailable(
-      input.telemetryError
-        ? `Telemetry unavailable: ${input.telemetryError}.`
-        : "No telemetry store configured.",
-    );
+    return input.telemetryError
+      ? unavailable("unavailable", input.telemetryError)
+      : unavailable("no-store");
   }
   if (changes.functions.length === 0) return { byId: new Map(), available: true, notices: [] };
   try {
@@ -156,7 +158,7 @@ async function readTelemetry(
     });
     return { byId: result.functions, available: true, notices: result.notices };
   } catch (error) {
-    return unavailable(`Telemetry query failed: ${(error as Error).message}.`);
+    return unavailable("query-failed", (error as Error).message);
   }
 }
 
@@ -183,7 +185,12 @@ async function readHistory(
   } catch (error) {
     return {
       byId: new Map(),
-      notices: [`Git history unavailable: ${(error as Error).message}.`],
+      notices: [
+        renderMessage("report-notice", {
+          kind: "history-unavailable",
+          error: (error as Error).message,
+        }),
+      ],
     };
   }
 }
@@ -226,7 +233,8 @@ async function buildReportScenarios(
       ...(input.scenarioModules ? { moduleInfo: input.scenarioModules } : {}),
     });
   } catch (error) {
-    notices.push(`Scenarios skipped: ${(error as Error).message}.`);
+    const message = (error as Error).message;
+    notices.push(renderMessage("report-notice", { kind: "scenarios-skipped", error: message }));
     return [];
   }
 }

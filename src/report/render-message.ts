@@ -11,7 +11,8 @@ export type MessageFamily =
   | "action-run"
   | "action-fetch"
   | "check-run-title"
-  | "check-run-summary";
+  | "check-run-summary"
+  | "report-notice";
 
 /**
  * Renders one message. Output is plain text or Markdown (not HTML-escaped), trimmed of the
