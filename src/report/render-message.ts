@@ -12,7 +12,8 @@ export type MessageFamily =
   | "action-fetch"
   | "check-run-title"
   | "check-run-summary"
-  | "report-notice";
+  | "report-notice"
+  | "report-shortened";
 
 /**
  * Renders one message. Output is plain text or Markdown (not HTML-escaped), trimmed of the

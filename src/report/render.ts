@@ -4,6 +4,7 @@
  */
 import { compileTemplate } from "./handlebars-env.ts";
 import { loadTemplate, type TemplateName } from "./load-template.ts";
+import { renderMessage } from "./render-message.ts";
 import type { Report } from "./types.ts";
 import {
   buildView,
@@ -87,17 +88,21 @@ function renderWithin(
   );
   const hasScenarioCode = report.scenarios.some((s) => s.code !== null);
   const note = (limits: ViewLimits): string => {
-    const parts: string[] = [];
+    const parts: { kind: string; count?: number }[] = [];
     const rows = Math.max(0, Math.min(limits.rows, total));
     const details = Math.max(0, Math.min(limits.details, rows, candidates));
     const wanted = Math.min(start.details, candidates);
-    if (details < wanted && rows > 0) {
-      parts.push(`details of ${wanted - details} lower-risk function(s)`);
+    if (details < wanted && rows > 0) parts.push({ kind: "details", count: wanted - details });
+    if (rows < total) parts.push({ kind: "rows", count: total - rows });
+    if (!limits.stacks && start.stacks && hasStacks) parts.push({ kind: "stacks" });
+    if (!limits.scenarioCode && start.scenarioCode && hasScenarioCode) {
+      parts.push({ kind: "scenario-code" });
     }
-    if (rows < total) parts.push(`${total - rows} lower-risk table row(s)`);
-    if (!limits.stacks && start.stacks && hasStacks) parts.push("stack traces");
-    if (!limits.scenarioCode && start.scenarioCode && hasScenarioCode) parts.push("scenario code");
-    return `Shortened to fit GitHub's ${max.toLocaleString("en-US")}-character limit: left out ${parts.join(", ")}. Run \`faultline analyze --format json\` for the full report.`;
+    return renderMessage("report-shortened", {
+      kind: "shortened",
+      limit: max.toLocaleString("en-US"),
+      parts,
+    });
   };
   const fits = (limits: ViewLimits): boolean => render(limits, note(limits)).length <= max;
 
@@ -121,7 +126,7 @@ function renderWithin(
   const text = render(limits, note(limits));
   if (text.length <= max) return text;
   // Only a pathological template or notice list gets here: cut hard, keep the marker.
-  const cut = "\n\n_…cut: the report did not fit in a comment._\n";
+  const cut = `\n\n${renderMessage("report-shortened", { kind: "cut" })}\n`;
   return `${text.slice(0, max - cut.length)}${cut}`;
 }
 

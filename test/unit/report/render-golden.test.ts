@@ -122,6 +122,13 @@ describe("comment safety", () => {
     expect(small).toContain(riskiest);
   });
 
+  it("cuts a template that cannot fit however little it shows, and says so", async () => {
+    const report = await build("huge");
+    const text = render.renderComment(report, { template: "x".repeat(500), maxLength: 200 });
+    expect(text.length).toBeLessThanOrEqual(200);
+    expect(text.endsWith("\n\n_…cut: the report did not fit in a comment._\n")).toBe(true);
+  });
+
   it("renders a user's template override with the same escaped values", async () => {
     const text = render.renderComment(await build("hostile"), {
       template: "{{marker}}\n{{#each rows}}{{fn}} {{topException}}\n{{/each}}",
