@@ -12,6 +12,7 @@ export type MessageFamily =
   | "action-fetch"
   | "check-run-title"
   | "check-run-summary"
+  | "report-annotation"
   | "report-notice"
   | "report-shortened";
 

@@ -1,5 +1,6 @@
 import { levelRank } from "../risk/level-for-score.ts";
 import { redact } from "./escape.ts";
+import { renderMessage } from "./render-message.ts";
 import type { Report } from "./types.ts";
 
 /** One check-run annotation (the shape of the Checks API `output.annotations[]`). */
@@ -38,13 +39,20 @@ export function riskyAnnotations(report: Report): Annotation[] {
         start_line: f.fn.startLine,
         end_line: f.fn.endLine,
         annotation_level: gated ? "failure" : level === "medium" ? "notice" : "warning",
-        title: `Faultline: ${level} risk (${Math.round(f.risk.score)}/100) in ${f.fn.name}`.slice(
-          0,
-          255,
-        ),
+        title: renderMessage("report-annotation", {
+          kind: "title",
+          level,
+          score: Math.round(f.risk.score),
+          name: f.fn.name,
+        }).slice(0, 255),
         message: top
-          .map(
-            (factor) => `${factor.id} +${factor.contribution.toFixed(1)}: ${redact(factor.detail)}`,
+          .map((factor) =>
+            renderMessage("report-annotation", {
+              kind: "factor",
+              id: factor.id,
+              contribution: factor.contribution.toFixed(1),
+              detail: redact(factor.detail),
+            }),
           )
           .join("\n")
           .slice(0, 4000),

@@ -155,6 +155,15 @@ describe("reportToJson and annotations", () => {
       annotation_level: "failure",
     });
     expect(annotations.every((a) => a.message.length > 0)).toBe(true);
+    expect(annotations[0]?.title).toBe(
+      `Faultline: ${top?.risk.level} risk (${Math.round(top?.risk.score ?? 0)}/100) in ${top?.fn.name}`,
+    );
+    const factor = [...(top?.risk.factors ?? [])].sort(
+      (a, b) => b.contribution - a.contribution,
+    )[0];
+    expect(annotations[0]?.message.split("\n")[0]).toBe(
+      `${factor?.id} +${factor?.contribution.toFixed(1)}: ${factor?.detail}`,
+    );
     const lowCount = report.functions.filter((f) => f.risk.level === "low").length;
     expect(annotations.length).toBe(report.functions.length - lowCount);
   });
