@@ -2,6 +2,7 @@ import { openLocalGitSource } from "../code/local-git-source.ts";
 import type { SourceProvider } from "../code/types.ts";
 import type { Config } from "../config.ts";
 import { createLocalGitHistory } from "../history/local-git-history.ts";
+import { renderMessage } from "../report/render-message.ts";
 import type { RepoRef, Report } from "../report/types.ts";
 import { runAnalysis } from "../run-analysis.ts";
 import { sourceFrameLocator } from "../source-frame-locator.ts";
@@ -55,7 +56,10 @@ export async function analyzeWorkspace(params: AnalyzeWorkspaceParams): Promise<
       repo: params.repo,
       configPath: params.configPath,
       override: params.labels.includes(label)
-        ? { by: `label ${label}`, reason: `the pull request carries the ${label} label` }
+        ? {
+            by: renderMessage("action-run", { kind: "override-by", label }),
+            reason: renderMessage("action-run", { kind: "override-reason", label }),
+          }
         : null,
       ...(telemetry.error ? { telemetryError: telemetry.error } : {}),
       onProgress: params.log,
@@ -84,7 +88,7 @@ async function openStore(
     return { store, error: null };
   } catch (error) {
     const message = hideClickHouseUrl((error as Error).message, params.clickhouse.url);
-    params.log(`ClickHouse unavailable: ${message}`);
+    params.log(renderMessage("action-run", { kind: "clickhouse-unavailable", error: message }));
     return { store: null, error: message };
   }
 }

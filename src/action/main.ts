@@ -65,7 +65,8 @@ export async function runFaultlineAction(
   }
 
   const git = await ensureMergeBase({ repo: workspace, ...revisions, log });
-  log(`Comparing ${git.mergeBase.slice(0, 7)} (merge base) with ${git.head.slice(0, 7)} (head)`);
+  const comparing = { mergeBase: git.mergeBase.slice(0, 7), head: git.head.slice(0, 7) };
+  log(renderMessage("action-run", { kind: "comparing", ...comparing }));
 
   const report = await analyzeWorkspace({
     workspace,
@@ -89,15 +90,14 @@ export async function runFaultlineAction(
     notices: git.notices,
     log,
   });
-  log(
-    `Risk: ${report.level} (${report.score}/100) over ${report.functions.length} changed functions`,
-  );
+  const { level, score } = report;
+  log(renderMessage("action-run", { kind: "risk", level, score, count: report.functions.length }));
 
   const files = await writeReportFiles(report, params.outputDir);
   const summary = renderComment(report, { template: commentTemplate, maxLength: SUMMARY_LIMIT });
 
   const comment = await publishComment(params, report, commentTemplate);
-  if (comment.posted) log(`${comment.created ? "Created" : "Updated"} PR comment ${comment.id}`);
+  if (comment.posted) log(renderMessage("action-run", { kind: "comment-posted", ...comment }));
   else if (inputs.comment) params.warn(comment.reason);
   else log(comment.reason);
 
