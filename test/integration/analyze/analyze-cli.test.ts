@@ -1,33 +1,16 @@
-/**
- * `faultline analyze` end to end: a real git repository, the real embedded telemetry store
- * (chDB) seeded with exporter-layout spans, and the CLI run as a child process.
- */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
 import { serialize } from "../../../src/instrument/serialize.ts";
 import type { Report } from "../../../src/report/types.ts";
 import { openTelemetryStore } from "../../../src/telemetry/open-store.ts";
+import { runFaultline } from "../../support/run-faultline.ts";
 import { seedFunctionTraffic, v8Stack } from "../../support/telemetry-fixtures.ts";
 import { createTempRepo, type TempRepo } from "../code/temp-repo.ts";
 
-const run = promisify(execFile);
-const bin = fileURLToPath(new URL("../../../bin/faultline.js", import.meta.url));
-
-async function faultline(cwd: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, "analyze", ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const faultline = (cwd: string, ...args: string[]) => runFaultline(cwd, "analyze", ...args);
 
 const BASE_SOURCE = `function applyDiscount(price, coupon) {
   return price - coupon.amount;

@@ -1,34 +1,16 @@
-/**
- * `faultline scenarios` end to end: the sample service's real captured spans stored in the
- * embedded telemetry store (chDB, exporter layout), a real git repository, the CLI as a
- * child process, and the written tests run with vitest against the base commit.
- */
-import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../../src/config.ts";
 import { openTelemetryStore } from "../../../src/telemetry/open-store.ts";
 import { captureSpans } from "../../fixtures/scenarios/capture-traffic.ts";
 import { runVitest } from "../../fixtures/scenarios/run-vitest.ts";
 import { createSampleRepo, type SampleRepo } from "../../fixtures/scenarios/sample-repo.ts";
+import { runFaultline } from "../../support/run-faultline.ts";
 import { spanRow } from "../../support/telemetry-fixtures.ts";
 
-const run = promisify(execFile);
-const bin = fileURLToPath(new URL("../../../bin/faultline.js", import.meta.url));
-
-async function faultline(cwd: string, ...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, "scenarios", ...args], { cwd });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const faultline = (cwd: string, ...args: string[]) => runFaultline(cwd, "scenarios", ...args);
 
 let repo: SampleRepo;
 let dataDir: string;
