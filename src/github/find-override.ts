@@ -1,3 +1,4 @@
+import { renderMessage } from "../report/render-message.ts";
 import type { GitHubClient } from "./github-client.ts";
 import { parseCommand } from "./parse-command.ts";
 
@@ -35,7 +36,8 @@ export async function findOverride(params: {
     per_page: 100,
   });
   if (labels.some((l) => l.name === label)) {
-    return { by: await labelledBy(params), reason: `label \`${label}\`` };
+    const reason = renderMessage("app-run", { kind: "override-label", label });
+    return { by: await labelledBy(params), reason };
   }
   const canWrite = new Map<string, Promise<boolean>>();
   for (const comment of [...params.comments].reverse()) {

@@ -1,4 +1,5 @@
 import { TelemetryUnavailableError } from "../errors.ts";
+import { renderMessage } from "../report/render-message.ts";
 import type { TelemetryStore } from "../telemetry/types.ts";
 
 /**
@@ -36,7 +37,7 @@ export function withTimeout<T>(
       () =>
         reject(
           new TelemetryUnavailableError(
-            `ClickHouse did not answer within ${seconds} s (FAULTLINE_TELEMETRY_TIMEOUT_MS)`,
+            renderMessage("app-run", { kind: "telemetry-timeout", seconds }),
           ),
         ),
       timeoutMs,

@@ -1,15 +1,17 @@
 /**
- * Short user-visible messages (the Action's gate, skip and fetch messages, the App's
- * check-run titles and summaries) rendered from `templates/messages/<family>.hbs`. Each
- * family template picks its sentence by `kind`; the code decides which kind applies.
+ * Short user-visible messages (the Action's gate, skip, fetch and progress messages, the
+ * App's check-run titles and summaries, the report's notices and annotations) rendered from
+ * `templates/messages/<family>.hbs`. Each family template picks its sentence by `kind`; the
+ * code decides which kind applies.
  */
 import { compileTemplate } from "./handlebars-env.ts";
 import { loadTemplate } from "./load-template.ts";
 
 export type MessageFamily =
+  | "action-fetch"
   | "action-gate"
   | "action-run"
-  | "action-fetch"
+  | "app-run"
   | "check-run-title"
   | "check-run-summary"
   | "report-annotation"
