@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type Parser from "tree-sitter";
 import { toolsFor } from "./parser-pool.ts";
 import type { ExtractedFunction, FunctionKind, Language } from "./types.ts";
@@ -12,8 +11,11 @@ export interface AnalysedFunction extends ExtractedFunction {
   simpleName: string;
   /** Called as `x.name()` (methods, member assignments) rather than `name()`. */
   member: boolean;
-  /** The function's own tokens: nested functions, comments and whitespace excluded. */
-  tokens: string[];
+  /**
+   * The function's own tokens: nested functions, comments and whitespace excluded. Built on
+   * first call (only changed functions need them; the hash is computed without them).
+   */
+  tokens: () => string[];
   /** Index of the innermost enclosing function in `AnalysedFile.functions`, or -1. */
   parent: number;
   startIndex: number;
@@ -211,7 +213,8 @@ export function analyseFile(
 
   const items: Item[] = [];
   const comments: Range[] = [];
-  const seen = new Set<string>();
+  // Windows are disjoint and a capture counts for the window its start lies in: no node
+  // is taken twice, so there is nothing to deduplicate.
   for (const window of windows ?? [null]) {
     const captures = window
       ? tools.query.captures(root, {
@@ -222,11 +225,6 @@ export function analyseFile(
     for (const { name, node } of captures) {
       const start = startOf(node);
       if (window && (start >= window.end || start < window.start)) continue;
-      if (windows && windows.length > 1) {
-        const key = `${name}:${start}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
       if (name === "comment") {
         comments.push({ start, end: commentEnd(source, start, node) });
       } else {
@@ -291,7 +289,7 @@ export function analyseFile(
       exported: parent < 0 && !own.private && (inExport || isExportedName(name, exportedBindings)),
       simpleName: own.name === ANONYMOUS ? "" : lastSegment(own.name),
       member: own.member,
-      tokens: [],
+      tokens: noTokens,
       parent,
       startIndex: item.start,
       endIndex: item.end,
@@ -311,8 +309,12 @@ export function analyseFile(
         holes.push({ start: fn.nameIndex, end: nameEnd(source, fn.nameIndex) });
       }
       addComments(holes, comments, fn.startIndex, fn.endIndex);
-      fn.tokens = tokenize(source, fn.startIndex, fn.endIndex, holes);
-      fn.bodyHash = hashTokens(fn.tokens);
+      fn.bodyHash = hashOwnTokens(source, fn.startIndex, fn.endIndex, holes);
+      let tokens: string[] | null = null;
+      fn.tokens = () => {
+        tokens ??= tokenize(source, fn.startIndex, fn.endIndex, holes);
+        return tokens;
+      };
     });
 
   return {
@@ -818,8 +820,77 @@ function pushTokens(tokens: string[], text: string): void {
   if (found) for (const token of found) tokens.push(token);
 }
 
-function hashTokens(tokens: string[]): string {
-  return createHash("sha1").update(tokens.join("\u0001")).digest("base64url").slice(0, 20);
+const noTokens = (): string[] => [];
+
+/**
+ * A 64-bit hash of `tokenize(source, start, end, holes)`, scanned character by character
+ * with the same token rules (`tokenPattern`) instead of building token strings: most
+ * functions in a diff are unchanged, and for them only the hash is ever compared.
+ * Equal token sequences hash equally; each token is followed by a separator unit.
+ */
+function hashOwnTokens(source: string, start: number, end: number, holes: Range[]): string {
+  holes.sort((a, b) => a.start - b.start);
+  // Two FNV-1a lanes over UTF-16 code units, with different primes and offset bases.
+  let a = 0x811c9dc5 | 0;
+  let b = 0x9747b28c | 0;
+  const segment = (from: number, to: number) => {
+    let i = from;
+    while (i < to) {
+      let c = source.charCodeAt(i);
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      // Hash the token's units as they are scanned, then a separator.
+      const word = isIdentifierStart(c);
+      const number = !word && c >= 48 && c <= 57;
+      for (;;) {
+        a = Math.imul(a ^ c, 0x01000193);
+        b = Math.imul(b ^ c, 0x5bd1e995);
+        i++;
+        if (i >= to || !(word || number)) break;
+        c = source.charCodeAt(i);
+        if (word ? !isIdentifierPart(c) : !isNumberPart(c)) break;
+      }
+      a = Math.imul(a ^ 1, 0x01000193);
+      b = Math.imul(b ^ 1, 0x5bd1e995);
+    }
+  };
+  let cursor = start;
+  for (const hole of holes) {
+    if (hole.start > cursor) segment(cursor, Math.min(hole.start, end));
+    if (hole.end > cursor) cursor = hole.end;
+  }
+  if (cursor < end) segment(cursor, end);
+  return `${(avalanche(a) >>> 0).toString(36)}.${(avalanche(b) >>> 0).toString(36)}`;
+}
+
+function avalanche(h: number): number {
+  let x = h ^ (h >>> 16);
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+}
+
+// The classes of `tokenPattern`: [A-Za-z_$\u00c0-\uffff] starts a word, [\w$\u00c0-\uffff]
+// continues it, \d[\w.]* is a number, and below \u00c0 only these units are \s.
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
+}
+
+function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
+}
+
+function isNumberPart(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46
+  );
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160;
 }
 
 function lastSegment(name: string): string {

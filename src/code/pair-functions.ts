@@ -51,7 +51,7 @@ export function pairFunctions(
         change: "modified",
         base,
         head,
-        changeRatio: Math.max(0.01, 1 - similarity(base.tokens, head.tokens)),
+        changeRatio: Math.max(0.01, 1 - similarity(base.tokens(), head.tokens())),
       });
     }
     added.push(...unmatchedHeads.slice(paired));
@@ -104,14 +104,14 @@ function matchRenames(
   // Then nearly identical bodies, best match first.
   const candidates: { head: AnalysedFunction; base: AnalysedFunction; score: number }[] = [];
   for (const head of added) {
-    if (renames.has(head) || head.tokens.length < 8) continue;
+    if (renames.has(head) || head.tokens().length < 8) continue;
     for (const base of removed) {
       if (taken.has(base) || base.kind !== head.kind) continue;
       const sizeRatio =
-        Math.min(base.tokens.length, head.tokens.length) /
-        Math.max(base.tokens.length, head.tokens.length);
+        Math.min(base.tokens().length, head.tokens().length) /
+        Math.max(base.tokens().length, head.tokens().length);
       if (sizeRatio < renameSimilarity) continue;
-      const score = similarity(base.tokens, head.tokens);
+      const score = similarity(base.tokens(), head.tokens());
       if (score >= renameSimilarity) candidates.push({ head, base, score });
     }
   }
