@@ -20,12 +20,16 @@ export type MessageFamily =
 
 /**
  * Renders one message. Output is plain text or Markdown (not HTML-escaped), trimmed of the
- * blank lines the template's `{{#if}}` blocks leave around it.
+ * blank lines the template's `{{#if}}` blocks leave around it. Throws for a kind the
+ * template does not word.
  * @example renderMessage("action-gate", { kind: "below", risk: "low risk (score 3/100)", failOn: "high" })
  */
 export function renderMessage(
   family: MessageFamily,
   view: { kind: string } & Record<string, unknown>,
 ): string {
-  return compileTemplate(loadTemplate(`messages/${family}.hbs`))(view).trim();
+  const text = compileTemplate(loadTemplate(`messages/${family}.hbs`))(view).trim();
+  // A misspelt kind would otherwise publish an empty title or failure message.
+  if (!text) throw new Error(`templates/messages/${family}.hbs has no message "${view.kind}"`);
+  return text;
 }
