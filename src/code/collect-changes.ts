@@ -56,7 +56,8 @@ type Read =
 interface HeadFile {
   content: string;
   language: Language;
-  tree: Parser.Tree;
+  /** Null once reused to re-parse the base (the file was then analysed whole). */
+  tree: Parser.Tree | null;
   imports: Set<string>;
   /** The change analysis of this file (its windows are reused for call sites). */
   analysed: AnalysedFile;
@@ -194,12 +195,33 @@ export async function collectChanges(
       head &&
       (base.outside !== head.outside || base.syntaxErrors || head.syntaxErrors || ambiguous)
     ) {
-      // The base tree was edited into the head's: parse the base afresh.
-      base = analyse(baseSource, parseSource(baseSource.content, baseSource.language));
       head = analyse(headSource, headTree);
+      // The base tree was edited into the head's. Parse the base again incrementally from
+      // the head tree (the hunks reversed): tree-sitter reuses only clean subtrees, and a
+      // result with errors is redone afresh. The head tree is not needed after this
+      // whole-file analysis (the call-site search reuses its functions, not its tree).
+      let baseAgain: Parser.Tree | null = null;
+      if (baseSource.language === headSource.language && !base.syntaxErrors) {
+        baseAgain = reparseHead(
+          headTree,
+          headSource.content,
+          baseSource.content,
+          regions.hunks.map((hunk) => ({
+            baseStart: hunk.headStart,
+            baseEnd: hunk.headEnd,
+            headStart: hunk.baseStart,
+            headEnd: hunk.baseEnd,
+          })),
+          baseSource.language,
+        );
+        headTree = null;
+        // Error recovery can differ from a fresh parse: keep results identical to one.
+        if (baseAgain.rootNode.hasError) baseAgain = null;
+      }
+      base = analyse(baseSource, baseAgain ?? parseSource(baseSource.content, baseSource.language));
       changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
     }
-    if (headSource && headTree && head) {
+    if (headSource && head) {
       headFiles.set(file.path, {
         content: headSource.content,
         language: headSource.language,
