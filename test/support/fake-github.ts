@@ -404,6 +404,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     return cached.then((files) => files.map((file) => ({ ...file })));
   };
 
+  /** A pull request's changed files: its head against the merge base, as GitHub lists them. */
+  const pullFiles = (repo: RepoState, pull: FakePullRequest): Promise<FileEntry[]> =>
+    diffTrees(repo, mergeBase(repo, pull.base.sha, pull.head.sha), pull.head.sha);
+
   const computeDiff = async (repo: RepoState, from: string, to: string): Promise<FileEntry[]> => {
     const a = repo.commits.get(from)?.tree ?? new Map<string, string>();
     const b = repo.commits.get(to)?.tree ?? new Map<string, string>();
@@ -701,11 +705,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const repo = repoOf(req);
     const pull = repo?.pulls.get(Number(req.params.number));
     if (!repo || !pull) return notFound();
-    const files = await diffTrees(
-      repo,
-      mergeBase(repo, pull.base.sha, pull.head.sha),
-      pull.head.sha,
-    );
+    const files = await pullFiles(repo, pull);
     return { status: 200, body: pullJson(repo, pull, files.length) };
   });
 
@@ -713,11 +713,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     const repo = repoOf(req);
     const pull = repo?.pulls.get(Number(req.params.number));
     if (!repo || !pull) return notFound();
-    const files = await diffTrees(
-      repo,
-      mergeBase(repo, pull.base.sha, pull.head.sha),
-      pull.head.sha,
-    );
+    const files = await pullFiles(repo, pull);
     return paginate(req, files, pullFilesCap);
   });
 
