@@ -6,13 +6,21 @@
 import { z } from "zod";
 import { configSchema } from "../config.ts";
 import { UsageError } from "../errors.ts";
+import { renderMessage } from "../report/render-message.ts";
 
 /** `fail-on` accepts what `gate.failOn` accepts in `.github/faultline.yml`. */
 const failOnSchema = configSchema.shape.gate.unwrap().shape.failOn.unwrap();
 
+/**
+ * What is wrong with an input; zod's issue messages carry these codes and
+ * `templates/messages/action-inputs.hbs` words them.
+ */
+type InputProblem = "url-required" | "not-http-url" | "empty" | "not-revision";
+const problem = (code: InputProblem) => ({ error: code });
+
 const revision = z
   .string()
-  .regex(/^[^\s-][^\s]*$/, "must be a commit SHA or a revision name (no spaces, no leading '-')")
+  .regex(/^[^\s-][^\s]*$/, problem("not-revision"))
   .optional();
 
 export const actionInputsSchema = z
@@ -20,17 +28,14 @@ export const actionInputsSchema = z
     /** ClickHouse server the OTel Collector writes to; the Action has no embedded store. */
     clickhouseUrl: z.url({
       protocol: /^https?$/,
-      error: (issue) =>
-        issue.input === undefined
-          ? "is required: the Action reads telemetry from a ClickHouse server over HTTP(S); pass its URL from a secret"
-          : "must be an http:// or https:// URL, e.g. https://clickhouse.example.com:8443",
+      error: (issue): InputProblem => (issue.input === undefined ? "url-required" : "not-http-url"),
     }),
-    clickhouseUser: z.string().min(1, "must not be empty"),
+    clickhouseUser: z.string().min(1, problem("empty")),
     clickhousePassword: z.string(),
     /** Empty: `telemetry.database` from the config. */
     clickhouseDatabase: z.string().min(1).optional(),
     /** Workspace-relative path of the YAML configuration. */
-    config: z.string().min(1, "must not be empty"),
+    config: z.string().min(1, problem("empty")),
     /** Empty: `gate.failOn` from the config. */
     failOn: failOnSchema.optional(),
     /** Create or update the PR comment. */
@@ -90,22 +95,34 @@ export function parseActionInputs(raw: Record<ActionInputName, string>): ActionI
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = issue.path[0] as ActionInputName;
-    const name = ACTION_INPUT_NAMES[key] ?? String(key);
-    const got = SECRET_INPUTS.has(key) ? "" : ` (got ${JSON.stringify(prepared[key] ?? "")})`;
-    return `input \`${name}\` ${explain(issue)}${got}`;
+    return renderMessage("action-inputs", {
+      kind: "invalid-input",
+      name: ACTION_INPUT_NAMES[key] ?? String(key),
+      ...explain(issue),
+      got: SECRET_INPUTS.has(key) ? undefined : JSON.stringify(prepared[key] ?? ""),
+    });
   });
   throw new UsageError(lines.join("\n"));
 }
 
-function explain(issue: z.core.$ZodIssue): string {
+const PROBLEMS: ReadonlySet<string> = new Set<InputProblem>([
+  "url-required",
+  "not-http-url",
+  "empty",
+  "not-revision",
+]);
+
+function explain(issue: z.core.$ZodIssue): { problem: string; values?: string; message?: string } {
   if (issue.code === "invalid_value") {
-    return `must be one of ${issue.values.map(String).join("|")}`;
+    return { problem: "one-of", values: issue.values.map(String).join("|") };
   }
   if (issue.code === "invalid_union") {
     const values = issue.errors
       .flat()
       .flatMap((inner) => (inner.code === "invalid_value" ? inner.values.map(String) : []));
-    if (values.length > 0) return `must be one of ${values.join("|")}`;
+    if (values.length > 0) return { problem: "one-of", values: values.join("|") };
   }
-  return issue.message;
+  return PROBLEMS.has(issue.message)
+    ? { problem: issue.message }
+    : { problem: "other", message: issue.message };
 }

@@ -10,6 +10,7 @@ import { loadTemplate } from "./load-template.ts";
 export type MessageFamily =
   | "action-fetch"
   | "action-gate"
+  | "action-inputs"
   | "action-run"
   | "app-run"
   | "check-run-title"

@@ -27,6 +27,7 @@ describe("renderMessage", () => {
     const families: Record<MessageFamily, true> = {
       "action-fetch": true,
       "action-gate": true,
+      "action-inputs": true,
       "action-run": true,
       "app-run": true,
       "check-run-title": true,
