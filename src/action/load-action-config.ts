@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from "node:path";
 import type { Config } from "../config.ts";
 import { UsageError } from "../errors.ts";
 import { loadConfigFile } from "../load-config.ts";
+import { renderMessage } from "../report/render-message.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 
 export interface ActionConfig {
@@ -36,7 +37,12 @@ export async function loadActionConfig(
       commentTemplate = await readFile(templatePath, "utf8");
     } catch (error) {
       throw new UsageError(
-        `templates.comment in ${inputs.config}: cannot read ${config.templates.comment}: ${(error as Error).message}`,
+        renderMessage("action-inputs", {
+          kind: "template-unreadable",
+          config: inputs.config,
+          path: config.templates.comment,
+          error: (error as Error).message,
+        }),
       );
     }
   }
@@ -46,7 +52,9 @@ export async function loadActionConfig(
 function inWorkspace(workspace: string, path: string, what: string): string {
   const full = isAbsolute(path) ? path : join(workspace, path);
   if (relative(workspace, full).startsWith("..")) {
-    throw new UsageError(`${what} must be a path inside the repository, got ${path}`);
+    throw new UsageError(
+      renderMessage("action-inputs", { kind: "outside-repository", what, path }),
+    );
   }
   return full;
 }

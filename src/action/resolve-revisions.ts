@@ -1,4 +1,5 @@
 import { UsageError } from "../errors.ts";
+import { renderMessage } from "../report/render-message.ts";
 import type { ActionInputs } from "./action-inputs.ts";
 import type { PullRequestContext } from "./pull-request-context.ts";
 
@@ -9,9 +10,7 @@ export function resolveRevisions(
 ): { base: string; head: string } {
   const base = inputs.base ?? pullRequest.baseSha;
   if (!base) {
-    throw new UsageError(
-      "input `base` is empty and the triggering event is not a pull request: run the Action `on: pull_request`, or set `base` (and `head`)",
-    );
+    throw new UsageError(renderMessage("action-inputs", { kind: "no-base" }));
   }
   return { base, head: inputs.head ?? pullRequest.headSha ?? "HEAD" };
 }
