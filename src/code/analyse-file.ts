@@ -141,8 +141,9 @@ export interface AnalyseOptions {
    */
   regions?: Range[];
   /**
-   * Compute each function's own tokens, body hash and signature (default true). The call-site
-   * search needs only names and ranges: it turns this off and skips most of the per-function work.
+   * Compute each function's own tokens, body hash, signature and exported flag (default
+   * true). The call-site search needs only names and ranges: it turns this off and skips most
+   * of the per-function work (`exported` is then true only inside `export` statements).
    */
   bodies?: boolean;
 }
@@ -235,7 +236,7 @@ export function analyseFile(
   items.sort((a, b) => a.start - b.start || b.end - a.end);
   comments.sort((a, b) => a.start - b.start);
   const lineStarts = lineStartsOf(source);
-  const exportedBindings = collectExportedBindings(statements, source);
+  const exportedBindings = bodies ? collectExportedBindings(statements, source) : new Set<string>();
 
   const functions: AnalysedFunction[] = [];
   const children: number[][] = [];
