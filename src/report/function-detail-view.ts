@@ -1,6 +1,7 @@
 /** The collapsible "why" section of one changed function. */
 import type { RiskFactorId } from "../risk/types.ts";
 import type { AttributionMethod } from "../telemetry/types.ts";
+import { compactStack } from "./compact-stack.ts";
 import {
   codeBlock,
   codeSpan,
@@ -108,7 +109,10 @@ export function detailView(
         lastSeen: isoMinute(e.lastSeen),
         culprit: e.culprit,
         message: e.sampleMessage ? telemetryCode(e.sampleMessage, { max: 240 }) : "",
-        stack: limits.stacks && e.sampleStack ? codeBlock(redact(e.sampleStack), "text", 12) : null,
+        stack:
+          limits.stacks && e.sampleStack
+            ? codeBlock(redact(compactStack(e.sampleStack)), "text", 12)
+            : null,
       })),
     incidents: (t?.incidents ?? []).slice(0, 5).map((i) => {
       const url = safeUrl(i.url);
