@@ -114,21 +114,22 @@ export async function queryFunctionTelemetry(
       OR (FilePath = '' AND has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))`;
   const { connection, sources } = ctx;
 
-  // 1 + 2: code keys and candidate stacks.
-  const [keyRows, stackRows] = await Promise.all([
-    connection.query<{ filePath: string; functionName: string }>(
-      `SELECT FilePath AS filePath, FunctionName AS functionName
+  // 1 + 2: code keys and candidate stacks — with the learned span mappings and the services'
+  // root-span counts, which need nothing else: one round trip, rows told apart by `kind`.
+  const files = unique(functions.map((f) => f.file));
+  const firstParts = [
+    `SELECT 'key' AS kind, '' AS hash, '' AS service, '' AS version, '' AS vcs, '' AS spanName,
+            filePath, functionName, '' AS type, '' AS stack, toUInt64(0) AS n
+     FROM (SELECT FilePath AS filePath, FunctionName AS functionName
        FROM ${sources.functionKeys}
        WHERE FunctionName != '' AND ${SERVICES}
          AND (${CODE_KEY_CANDIDATE})
        GROUP BY FilePath, FunctionName
-       HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
-      { ...base, stems, lastNames },
-    ),
-    connection.query<StackRow>(
-      `SELECT toString(StackHash) AS hash, ServiceName AS service, ServiceVersion AS version,
-              VcsRevision AS vcs, SpanName AS spanName, FilePath AS filePath,
-              FunctionName AS functionName, ExceptionType AS type, any(Stack) AS stack
+       HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO})`,
+    `SELECT 'stack' AS kind, toString(StackHash) AS hash, toString(ServiceName) AS service,
+            toString(ServiceVersion) AS version, toString(VcsRevision) AS vcs,
+            toString(SpanName) AS spanName, FilePath AS filePath, FunctionName AS functionName,
+            toString(ExceptionType) AS type, any(Stack) AS stack, toUInt64(0) AS n
        FROM ${sources.exceptionStacks}
        WHERE ${SERVICES}
          AND (${CODE_KEY_CANDIDATE}
@@ -136,9 +137,36 @@ export async function queryFunctionTelemetry(
            OR hasAny({frameNames:Array(String)}, StackNames))
        GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
        HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
-      { ...base, stems, lastNames, frameNames },
-    ),
-  ]);
+    `SELECT 'root' AS kind, '' AS hash, toString(ServiceName) AS service, '' AS version, '' AS vcs,
+            '' AS spanName, '' AS filePath, '' AS functionName, '' AS type, '' AS stack,
+            toUInt64(sum(Roots)) AS n
+       FROM ${sources.serviceHourly}
+       WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
+  ];
+  if (ctx.ownTables) {
+    firstParts.push(
+      `SELECT 'learned' AS kind, '' AS hash, toString(ServiceName) AS service, '' AS version,
+              '' AS vcs, SpanName AS spanName, File AS filePath, FunctionName AS functionName,
+              '' AS type, '' AS stack, toUInt64(0) AS n
+       FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`,
+    );
+  }
+  const firstRows = await connection.query<
+    StackRow & { kind: "key" | "stack" | "root" | "learned"; n: Num }
+  >(firstParts.join("\nUNION ALL\n"), { ...base, stems, lastNames, frameNames, files });
+  const keyRows = firstRows.filter((r) => r.kind === "key");
+  const stackRows: StackRow[] = firstRows.filter((r) => r.kind === "stack");
+  const rootRows = firstRows
+    .filter((r) => r.kind === "root")
+    .map((r) => ({ service: r.service, roots: r.n }));
+  const learnedRows = firstRows
+    .filter((r) => r.kind === "learned")
+    .map((r) => ({
+      service: r.service,
+      spanName: r.spanName,
+      file: r.filePath,
+      name: r.functionName,
+    }));
 
   if (!ctx.locator && stackRows.length > 0) {
     ctx.notices.push(
@@ -213,7 +241,7 @@ export async function queryFunctionTelemetry(
       learned.push({ service, spanName, index, evidence: stacks.length });
     }
   }
-  if (ctx.ownTables) await learnedSpanFunctions(ctx, functions, learned, link);
+  if (ctx.ownTables) await learnedSpanFunctions(ctx, functions, learned, learnedRows, link);
 
   const keys = [...keyToFunctions.keys()];
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
@@ -239,7 +267,7 @@ export async function queryFunctionTelemetry(
 
   // One read of the rollup serves both the window stats and the hourly series (the current
   // window's hours travel as arrays, summed per hour below): no second scan, one round trip less.
-  const [statRows, sampleRows, exceptionRows, rootRows] = await Promise.all([
+  const [statRows, sampleRows, exceptionRows] = await Promise.all([
     keys.length === 0
       ? []
       : connection.query<{
@@ -287,11 +315,6 @@ export async function queryFunctionTelemetry(
            GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType`,
           { ...base, hashes },
         ),
-    connection.query<{ service: string; roots: Num }>(
-      `SELECT ServiceName AS service, sum(Roots) AS roots FROM ${sources.serviceHourly}
-       WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
-      base,
-    ),
   ]);
 
   // Assemble per function.
@@ -410,19 +433,9 @@ async function learnedSpanFunctions(
   ctx: FunctionTelemetryContext,
   functions: readonly FunctionKey[],
   learned: { service: string; spanName: string; index: number; evidence: number }[],
+  rows: readonly { service: string; spanName: string; file: string; name: string }[],
   link: (key: string, index: number, method: AttributionMethod) => void,
 ): Promise<void> {
-  const files = unique(functions.map((f) => f.file));
-  const rows = await ctx.connection.query<{
-    service: string;
-    spanName: string;
-    file: string;
-    name: string;
-  }>(
-    `SELECT ServiceName AS service, SpanName AS spanName, File AS file, FunctionName AS name
-     FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`,
-    { files },
-  );
   for (const row of rows) {
     const index = functions.findIndex((f) => f.file === row.file && f.name === row.name);
     if (index >= 0) link(`s${row.service}\t${row.spanName}`, index, "learned-span-name");
