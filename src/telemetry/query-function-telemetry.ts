@@ -330,16 +330,22 @@ export async function queryFunctionTelemetry(
     t.services = unique([...t.services, ...row.services]).sort();
     t.versions = unique([...t.versions, ...row.versions.filter((v) => v !== "")]).sort();
   }
+  // Every function's series shares the same hours: format each once, not once per function.
+  const isoHours = new Map<number, string>();
+  const isoHour = (ms: number) => {
+    let iso = isoHours.get(ms);
+    if (iso === undefined) {
+      iso = new Date(ms).toISOString();
+      isoHours.set(ms, iso);
+    }
+    return iso;
+  };
   for (const row of statRows) {
     const points = hourMap[Number(row.fn)];
     if (!points) continue;
     for (const [i, hour] of row.hours.entries()) {
       const hourMs = Number(hour) * 1000;
-      const point = points.get(hourMs) ?? {
-        hour: new Date(hourMs).toISOString(),
-        calls: 0,
-        errors: 0,
-      };
+      const point = points.get(hourMs) ?? { hour: isoHour(hourMs), calls: 0, errors: 0 };
       point.calls += Number(row.hourCalls[i]);
       point.errors += Number(row.hourErrors[i]);
       points.set(hourMs, point);
@@ -354,7 +360,7 @@ export async function queryFunctionTelemetry(
     const points = hourMap[index];
     if (!points || points.size === 0) continue;
     for (let h = firstHourMs; h < toMs; h += 3_600_000) {
-      t.hourly.push(points.get(h) ?? { hour: new Date(h).toISOString(), calls: 0, errors: 0 });
+      t.hourly.push(points.get(h) ?? { hour: isoHour(h), calls: 0, errors: 0 });
     }
   }
 
