@@ -266,7 +266,8 @@ export async function queryFunctionTelemetry(
     "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
 
   // One read of the rollup serves both the window stats and the hourly series (the current
-  // window's hours travel as arrays, summed per hour below): no second scan, one round trip less.
+  // window's (hour, calls, errors) travel as one array of tuples, summed per hour below): no
+  // second scan, one round trip less.
   const [statRows, sampleRows, exceptionRows] = await Promise.all([
     keys.length === 0
       ? []
@@ -278,17 +279,13 @@ export async function queryFunctionTelemetry(
           q: (number | null)[];
           services: string[];
           versions: string[];
-          hours: Num[];
-          hourCalls: Num[];
-          hourErrors: Num[];
+          points: [Num, Num, Num][];
         }>(
           `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
                   sum(Calls) AS calls, sum(Errors) AS errors,
                   quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
                   groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions,
-                  groupArrayIf(toUnixTimestamp(Hour), Hour >= ${H_FROM}) AS hours,
-                  groupArrayIf(Calls, Hour >= ${H_FROM}) AS hourCalls,
-                  groupArrayIf(Errors, Hour >= ${H_FROM}) AS hourErrors
+                  groupArrayIf((toUnixTimestamp(Hour), Calls, Errors), Hour >= ${H_FROM}) AS points
            FROM (${hourly}) ${fanOut}
            GROUP BY fn, w`,
           keyParams,
@@ -343,11 +340,11 @@ export async function queryFunctionTelemetry(
   for (const row of statRows) {
     const points = hourMap[Number(row.fn)];
     if (!points) continue;
-    for (const [i, hour] of row.hours.entries()) {
+    for (const [hour, calls, errors] of row.points) {
       const hourMs = Number(hour) * 1000;
       const point = points.get(hourMs) ?? { hour: isoHour(hourMs), calls: 0, errors: 0 };
-      point.calls += Number(row.hourCalls[i]);
-      point.errors += Number(row.hourErrors[i]);
+      point.calls += Number(calls);
+      point.errors += Number(errors);
       points.set(hourMs, point);
     }
   }
