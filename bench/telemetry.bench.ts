@@ -116,7 +116,9 @@ async function benchLookup(spans: number): Promise<{ rollupMs: number; rawMs: nu
     const now = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     const t0 = performance.now();
     await generate(connection, spans, BigInt(now) * 1_000_000n);
-    // Measure a settled store, as production is between inserts: merge the parts.
+    // Measure a settled store, as production is between inserts: merge the parts. The rollups'
+    // own background merges leave them at 1-2 parts within a second anyway (1M spans without
+    // this step: lookup 118 ms against 116 ms); the raw scan gains more from it.
     for (const table of [
       tables.traces,
       tables.functionHourly,
