@@ -55,6 +55,8 @@ const FILE_STEM = (col: string) =>
   String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
 const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
 const RAW_KEY = String.raw`if(FunctionName != '', concat('c', FilePath, '\t', FunctionName), concat('s', ServiceName, '\t', SpanName))`;
+/** `stackRowKey` in SQL: which attributed stack row an exception rollup row belongs to. */
+const STACK_ROW_KEY = String.raw`concat(toString(StackHash), '\t', toString(ServiceName), '\t', toString(ServiceVersion), '\t', toString(VcsRevision), '\t', toString(SpanName), '\t', FilePath, '\t', FunctionName, '\t', toString(ExceptionType))`;
 const METHOD_ORDER: AttributionMethod[] = [
   "code-attributes",
   "stack-frame",
@@ -253,9 +255,13 @@ export async function queryFunctionTelemetry(
     keys.filter((k) => k.startsWith("s")).map((k) => k.split("\t")[1] ?? ""),
   );
   const keyParams = { ...base, keys, fnLists, fnNames, filePaths, spanNames };
-  const hashes = unique(
-    stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0).map((r) => r.hash),
-  ).map((h) => BigInt(h));
+  const linkedStacks = stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0);
+  const hashes = unique(linkedStacks.map((r) => r.hash)).map((h) => BigInt(h));
+  // Each attributed stack row fans out to its functions in SQL, so the copies of one thrown
+  // exception (recorded on the function's span, its callers' spans, the server span: one row
+  // each) merge into one occurrence per trace for every function they are attributed to.
+  const stackKeys = linkedStacks.map((r) => stackRowKey(r));
+  const stackFnLists = stackKeys.map((k) => unique((stackLinks.get(k) ?? []).map((l) => l.index)));
   // Primary-key columns narrow the scan; the fan-out below drops rows whose RawKey is not requested.
   const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
       FROM ${sources.functionHourly}
@@ -301,16 +307,27 @@ export async function queryFunctionTelemetry(
         ),
     hashes.length === 0
       ? []
-      : connection.query<StackRow & { count: Num; first: Num; last: Num; message: string }>(
-          `SELECT toString(StackHash) AS hash, ServiceName AS service, ServiceVersion AS version,
-                  VcsRevision AS vcs, SpanName AS spanName, FilePath AS filePath,
-                  FunctionName AS functionName, ExceptionType AS type,
-                  sum(Count) AS count, toUnixTimestamp64Milli(min(FirstSeen)) AS first,
-                  toUnixTimestamp64Milli(max(LastSeen)) AS last, anyLast(SampleMessage) AS message
-           FROM ${sources.exceptionHourly}
-           WHERE StackHash IN {hashes:Array(UInt64)} AND Hour >= ${H_FROM} AND Hour < ${H_TO} AND ${SERVICES}
-           GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType`,
-          { ...base, hashes },
+      : connection.query<{
+          fn: Num;
+          hash: string;
+          type: string;
+          count: Num;
+          first: Num;
+          last: Num;
+          message: string;
+          rows: string[];
+        }>(
+          `SELECT fn, toString(StackHash) AS hash, toString(ExceptionType) AS type,
+                  uniqExactMerge(Occurrences) AS count, toUnixTimestamp64Milli(min(FirstSeen)) AS first,
+                  toUnixTimestamp64Milli(max(LastSeen)) AS last, anyLast(SampleMessage) AS message,
+                  groupUniqArray(StackRow) AS rows
+           FROM (SELECT StackHash, ExceptionType, Occurrences, FirstSeen, LastSeen, SampleMessage,
+                        ${STACK_ROW_KEY} AS StackRow
+                 FROM ${sources.exceptionHourly}
+                 WHERE StackHash IN {hashes:Array(UInt64)} AND Hour >= ${H_FROM} AND Hour < ${H_TO} AND ${SERVICES})
+           ARRAY JOIN arrayElement({stackFnLists:Array(Array(UInt32))}, indexOf({stackKeys:Array(String)}, StackRow)) AS fn
+           GROUP BY fn, StackHash, ExceptionType`,
+          { ...base, hashes, stackKeys, stackFnLists },
         ),
   ]);
 
@@ -363,51 +380,59 @@ export async function queryFunctionTelemetry(
 
   const fingerprints = functions.map(() => new Set<string>());
   const exceptionGroups = functions.map(
-    () => new Map<string, ExceptionSummary & { weight: number }>(),
+    () => new Map<string, ExceptionSummary & { weight: number; hash: string }>(),
   );
   const stackTexts = new Map(stackRows.map((r) => [stackRowKey(r), r.stack]));
+  // Rows are (function, stack hash): different stacks are different exceptions, so their
+  // occurrence counts add up per type.
   for (const row of exceptionRows) {
-    const links = stackLinks.get(stackRowKey(row)) ?? [];
-    for (const l of links) {
-      fingerprints[l.index]?.add(fingerprintOf(row.hash));
-      const groups = exceptionGroups[l.index];
-      if (!groups) continue;
-      const type = row.type === "" ? "Error" : row.type;
-      const count = Number(row.count);
-      const existing = groups.get(type);
-      const firstSeen = new Date(Number(row.first)).toISOString();
-      const lastSeen = new Date(Number(row.last)).toISOString();
-      if (!existing) {
-        groups.set(type, {
-          type,
-          count,
-          firstSeen,
-          lastSeen,
-          sampleMessage: row.message,
-          sampleStack: stackTexts.get(stackRowKey(row)) ?? "",
-          culprit: l.culprit,
-          fingerprint: fingerprintOf(row.hash),
-          weight: count,
-        });
-        continue;
-      }
-      existing.count += count;
-      if (firstSeen < existing.firstSeen) existing.firstSeen = firstSeen;
-      if (lastSeen > existing.lastSeen) existing.lastSeen = lastSeen;
-      existing.culprit ||= l.culprit;
-      if (count > existing.weight) {
-        existing.weight = count;
-        existing.sampleMessage = row.message;
-        existing.sampleStack = stackTexts.get(stackRowKey(row)) ?? "";
-        existing.fingerprint = fingerprintOf(row.hash);
-      }
+    const index = Number(row.fn);
+    fingerprints[index]?.add(fingerprintOf(row.hash));
+    const groups = exceptionGroups[index];
+    if (!groups) continue;
+    const rowKeys = [...row.rows].sort();
+    const culprit = rowKeys.some((k) =>
+      (stackLinks.get(k) ?? []).some((l) => l.index === index && l.culprit),
+    );
+    const sampleStack = stackTexts.get(rowKeys[0] ?? "") ?? "";
+    const type = row.type === "" ? "Error" : row.type;
+    const count = Number(row.count);
+    const existing = groups.get(type);
+    const firstSeen = new Date(Number(row.first)).toISOString();
+    const lastSeen = new Date(Number(row.last)).toISOString();
+    if (!existing) {
+      groups.set(type, {
+        hash: row.hash,
+        type,
+        count,
+        firstSeen,
+        lastSeen,
+        sampleMessage: row.message,
+        sampleStack,
+        culprit,
+        fingerprint: fingerprintOf(row.hash),
+        weight: count,
+      });
+      continue;
+    }
+    existing.count += count;
+    if (firstSeen < existing.firstSeen) existing.firstSeen = firstSeen;
+    if (lastSeen > existing.lastSeen) existing.lastSeen = lastSeen;
+    existing.culprit ||= culprit;
+    // Ties go to the smaller hash: rows arrive in no particular order.
+    if (count > existing.weight || (count === existing.weight && row.hash < existing.hash)) {
+      existing.weight = count;
+      existing.hash = row.hash;
+      existing.sampleMessage = row.message;
+      existing.sampleStack = sampleStack;
+      existing.fingerprint = fingerprintOf(row.hash);
     }
   }
   for (const [index, t] of built.entries()) {
     t.exceptions = [...(exceptionGroups[index]?.values() ?? [])]
       .sort((a, b) => b.count - a.count)
       .slice(0, TOP_EXCEPTIONS)
-      .map(({ weight: _weight, ...summary }) => ({
+      .map(({ weight: _weight, hash: _hash, ...summary }) => ({
         ...summary,
         sampleMessage: ctx.redact(summary.sampleMessage),
         sampleStack: ctx.redact(summary.sampleStack),

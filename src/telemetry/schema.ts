@@ -126,7 +126,8 @@ SELECT
     ${functionNameOf("SpanAttributes")} AS FunctionName,
     EventAttributes['exception.type'] AS ExceptionType,
     EventAttributes['exception.message'] AS Message,
-    EventAttributes['exception.stacktrace'] AS StackText
+    EventAttributes['exception.stacktrace'] AS StackText,
+    TraceId AS Occurrence
 FROM ${t.traces}
 ARRAY JOIN Events.Timestamp AS EventTime, Events.Name AS EventName, Events.Attributes AS EventAttributes
 WHERE toString(EventName) = 'exception' AND (${where})`;
@@ -143,7 +144,9 @@ SELECT
     ${functionNameOf("LogAttributes")} AS FunctionName,
     LogAttributes['exception.type'] AS ExceptionType,
     if(LogAttributes['exception.message'] != '', LogAttributes['exception.message'], Body) AS Message,
-    LogAttributes['exception.stacktrace'] AS StackText
+    LogAttributes['exception.stacktrace'] AS StackText,
+    -- A log record outside any trace is an occurrence of its own.
+    if(TraceId != '', TraceId, toString(generateUUIDv4())) AS Occurrence
 FROM ${t.logs}
 WHERE (LogAttributes['exception.type'] != '' OR LogAttributes['exception.stacktrace'] != '') AND (${where})`;
 
@@ -171,6 +174,7 @@ SELECT
     ${hourOf("EventTimestamp")} AS Hour,
     ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType,
     toUInt64(count()) AS Count,
+    uniqExactState(Occurrence) AS Occurrences,
     min(toDateTime64(EventTimestamp, 3, 'UTC')) AS FirstSeen,
     max(toDateTime64(EventTimestamp, 3, 'UTC')) AS LastSeen,
     anyLast(Message) AS SampleMessage
@@ -263,7 +267,14 @@ export function ownTablesDdl(t: TableNames): string[] {
         FilePath String,
         FunctionName String,
         ExceptionType LowCardinality(String),
+        -- Recordings: one thrown exception is recorded on every span it unwinds through (the
+        -- function's, its callers', the HTTP server span), so this over-counts occurrences.
         Count SimpleAggregateFunction(sum, UInt64),
+        -- Occurrences: the distinct traces (log records outside a trace: each its own) that
+        -- recorded this stack. Merged across the rows of one stack hash — the copies on the
+        -- spans of one trace — they count the thrown exception once. A trace that really
+        -- throws the same stack twice counts once too: accepted, it is one failed request.
+        Occurrences AggregateFunction(uniqExact, String),
         FirstSeen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
         LastSeen SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
         SampleMessage SimpleAggregateFunction(anyLast, String)
