@@ -34,13 +34,37 @@ export interface SelectedInput {
   samples: InputSample[];
 }
 
-/**
- * Picks representative inputs of one function, at most `max`: one per outcome class
- * (each return shape, each exception type) first, then each edge value seen, then the
- * most frequent argument shapes, then the most frequent inputs. Identical inputs are
- * merged; the result is the same for the same samples in any order.
- */
+/** What a capped selection left out, for the rendered file's header. */
+export interface SelectionOmitted {
+  /** Distinct inputs not selected. */
+  inputs: number;
+  /** Production calls those inputs stand for. */
+  calls: number;
+  /** Outcome classes (and distinct exception causes) with no selected representative. */
+  classes: string[];
+}
+
+export interface Selection {
+  picked: SelectedInput[];
+  omitted: SelectionOmitted;
+}
+
+/** `selectInputsWithSummary(...).picked`. */
 export function selectInputs(samples: readonly InputSample[], max: number): SelectedInput[] {
+  return selectInputsWithSummary(samples, max).picked;
+}
+
+/**
+ * Picks representative inputs of one function, at most `max`, in priority order:
+ * 1. one per outcome class (each exception type, each return shape): the most frequent
+ *    class first (the path most callers take), then exception types, then the other
+ *    classes, rarer first — so a rare TypeError is never crowded out by frequent returns;
+ * 2. one per further distinct cause of an exception type (its message with argument
+ *    values and numbers blanked: "unknown code X" vs "code X expired on D");
+ * 3. each edge value seen; 4. the most frequent argument shapes; 5. the most frequent inputs.
+ * Identical inputs are merged; the result is the same for the same samples in any order.
+ */
+export function selectInputsWithSummary(samples: readonly InputSample[], max: number): Selection {
   const candidates = groupByArgs(samples);
   const picked: SelectedInput[] = [];
   const taken = new Set<string>();
@@ -50,16 +74,34 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
     picked.push({ ...c, why });
   };
 
-  // 1. Every outcome class, classes seen most often first.
+  // 1. Every outcome class.
   const classes = new Map<string, SelectedInput[]>();
   for (const c of candidates)
     classes.set(c.outcomeClass, [...(classes.get(c.outcomeClass) ?? []), c]);
-  const classOrder = [...classes.entries()]
+  const byTotal = [...classes.entries()]
     .map(([name, list]) => ({ name, list, total: list.reduce((n, c) => n + c.count, 0) }))
     .sort((a, b) => b.total - a.total || compareText(a.name, b.name));
+  const [main, ...rest] = byTotal;
+  const rarerFirst = (a: { name: string; total: number }, b: { name: string; total: number }) =>
+    a.total - b.total || compareText(a.name, b.name);
+  const classOrder = [
+    ...(main ? [main] : []),
+    ...rest.filter((c) => c.name.startsWith("throw:")).sort(rarerFirst),
+    ...rest.filter((c) => !c.name.startsWith("throw:")).sort(rarerFirst),
+  ];
   for (const { list } of classOrder) take(list[0], "outcome");
 
-  // 2. Each edge value production sent.
+  // 2. Each further cause of an exception type (distinct stable message).
+  const causes = new Map<string, SelectedInput[]>();
+  for (const c of candidates)
+    for (const cause of causesOf(c)) causes.set(cause, [...(causes.get(cause) ?? []), c]);
+  const causeOrder = [...causes.entries()]
+    .map(([name, list]) => ({ name, list, total: list.reduce((n, c) => n + c.count, 0) }))
+    .sort(rarerFirst);
+  const covered = (cause: string): boolean => picked.some((p) => causesOf(p).includes(cause));
+  for (const { name, list } of causeOrder) if (!covered(name)) take(list[0], "cause");
+
+  // 3. Each edge value production sent.
   const edgeOrder: EdgeTag[] = [
     "variant",
     "empty",
@@ -79,7 +121,7 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
     );
   }
 
-  // 3. The most frequent argument shapes not yet covered.
+  // 4. The most frequent argument shapes not yet covered.
   const shapes = new Map<string, number>();
   for (const c of candidates) shapes.set(c.argsShape, (shapes.get(c.argsShape) ?? 0) + c.count);
   const shapeOrder = [...shapes.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
@@ -91,9 +133,54 @@ export function selectInputs(samples: readonly InputSample[], max: number): Sele
     );
   }
 
-  // 4. Fill with the most frequent inputs.
+  // 5. Fill with the most frequent inputs.
   for (const c of candidates) take(c, "frequency");
-  return picked;
+
+  const left = candidates.filter((c) => !taken.has(c.args));
+  const missingClasses = classOrder
+    .filter((c) => !picked.some((p) => p.outcomeClass === c.name))
+    .map((c) => c.name);
+  const missingCauses = causeOrder
+    .filter((c) => !covered(c.name) && !missingClasses.includes(`throw:${typeOf(c.name)}`))
+    .map((c) => c.name);
+  return {
+    picked,
+    omitted: {
+      inputs: left.length,
+      calls: left.reduce((n, c) => n + c.count, 0),
+      classes: [...missingClasses, ...missingCauses],
+    },
+  };
+}
+
+/** `throw:<Type>: <message template>` for each exception this input saw. */
+function causesOf(c: SelectedInput): string[] {
+  const out = new Set<string>();
+  for (const { outcome } of c.outcomes)
+    if (outcome.kind === "throw")
+      out.add(`throw:${outcome.type}: ${messageTemplate(outcome.message, c.args)}`);
+  return [...out].sort();
+}
+
+const typeOf = (cause: string): string => cause.slice("throw:".length, cause.indexOf(": "));
+
+/**
+ * A message with what varies per call blanked: words that occur in the arguments (codes,
+ * ids, names; any letter case) become `…`, numbers `#`, so "unknown discount code BOGUS"
+ * and "unknown discount code NOPE" are one cause and "code XMAS expired on 2026-01-01" another.
+ */
+export function messageTemplate(message: string, args: string): string {
+  const argWords = new Set((args.match(/[\p{L}\p{N}_$@]{2,}/gu) ?? []).map((w) => w.toLowerCase()));
+  return (
+    message
+      .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, "…")
+      // Only words with a letter: bare numbers become `#` below whatever the arguments hold.
+      .replace(/[\p{L}\p{N}_$@]{2,}/gu, (word) =>
+        /\p{L}/u.test(word) && argWords.has(word.toLowerCase()) ? "…" : word,
+      )
+      .replace(/\d+(?:[.,]\d+)*/g, "#")
+      .slice(0, 200)
+  );
 }
 
 function groupByArgs(samples: readonly InputSample[]): SelectedInput[] {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { serialize } from "../../../src/instrument/serialize.ts";
-import { selectInputs } from "../../../src/scenarios/select-inputs.ts";
+import {
+  messageTemplate,
+  selectInputs,
+  selectInputsWithSummary,
+} from "../../../src/scenarios/select-inputs.ts";
 import type { InputSample } from "../../../src/telemetry/types.ts";
 
 const key = { file: "src/pricing.js", name: "quote" };
@@ -112,5 +116,90 @@ describe("selectInputs", () => {
     );
     expect(picked[0]).toMatchObject({ args: '["usr_1"]', count: 4, outcomeClass: "varied" });
     expect(picked[0]?.outcomes.map((o) => o.count)).toEqual([2, 1, 1]);
+  });
+  it("keeps a rare TypeError seen once among 200 frequent returns, at any cap of 2 or more", () => {
+    // Four return shapes (object, object with a flag, null, a message string), 200 inputs.
+    const shapes = [
+      (i: number) => ({ code: `SAVE${i % 40}`, off: i }),
+      (i: number) => ({ code: `SAVE${i % 40}`, off: i, freeShipping: true }),
+      () => null,
+      (i: number) => `no discount for ${i}`,
+    ];
+    const frequent = Array.from({ length: 200 }, (_, i) =>
+      ret([`SAVE${i % 40}`, 1000 + i, "2026-11-25"], shapes[i % 4]?.(i), 200 - i),
+    );
+    const rare = thr(
+      [10, 17500, "2026-11-25"],
+      "TypeError",
+      "discount code must be a string, got number",
+    );
+    for (const max of [2, 3, 4, 8]) {
+      const picked = selectInputs([...frequent, rare], max);
+      expect(picked).toHaveLength(max);
+      expect(picked.map((p) => p.outcomeClass)).toContain("throw:TypeError");
+      expect(picked.find((p) => p.outcomeClass === "throw:TypeError")?.why).toBe("outcome");
+    }
+  });
+
+  it("gives each distinct cause of one exception type a case: unknown vs expired code", () => {
+    const picked = selectInputs(
+      [
+        ...Array.from({ length: 50 }, (_, i) =>
+          ret([`SAVE${i}`, 5000 + i, "2026-11-25"], { off: i }, 60 - i),
+        ),
+        thr(["BOGUS", 5000, "2026-11-25"], "DiscountError", "unknown discount code BOGUS", 3),
+        thr(["nope", 5100, "2026-11-25"], "DiscountError", "unknown discount code NOPE", 2),
+        thr(["XMAS", 5000, "2026-11-25"], "DiscountError", "code XMAS expired on 2025-12-31", 1),
+        thr(["SAVE25", 2800, "2026-11-25"], "DiscountError", "add 22.00 more to use SAVE25", 4),
+      ],
+      5,
+    );
+    const messages = picked.flatMap((p) =>
+      p.outcomes.flatMap((o) => (o.outcome.kind === "throw" ? [o.outcome.message] : [])),
+    );
+    expect(messages).toHaveLength(3);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "add 22.00 more to use SAVE25",
+        "code XMAS expired on 2025-12-31",
+        expect.stringMatching(/^unknown discount code /),
+      ]),
+    );
+    expect(picked.filter((p) => p.why === "cause")).toHaveLength(2);
+  });
+
+  it("blanks argument words and numbers in messages, keeping the rest", () => {
+    expect(messageTemplate("unknown discount code BOGUS", '["bogus",5000]')).toBe(
+      "unknown discount code …",
+    );
+    expect(messageTemplate("code XMAS expired on 2025-12-31", '["XMAS",5000,"2026-11-25"]')).toBe(
+      "code … expired on #-#-#",
+    );
+  });
+
+  it("with more classes than the cap, exception types win over extra return shapes, and says what was left out", () => {
+    const samples = [
+      ret(["a"], { total: 1 }, 500),
+      ret(["b"], null, 300),
+      ret(["c"], "text", 200),
+      ret(["d"], [1, 2], 100),
+      thr(["e"], "TypeError", "bad input", 1),
+      thr(["f"], "RangeError", "out of range", 2),
+      thr(["g"], "PaymentError", "card declined", 3),
+    ];
+    const { picked, omitted } = selectInputsWithSummary(samples, 4);
+    expect(picked.map((p) => p.outcomeClass)).toEqual([
+      "return:{total:number}",
+      "throw:TypeError",
+      "throw:RangeError",
+      "throw:PaymentError",
+    ]);
+    expect(omitted).toEqual({
+      inputs: 3,
+      calls: 600,
+      classes: ["return:[number]", "return:string", "return:null"],
+    });
+    // The same for the same samples in any order.
+    expect(selectInputsWithSummary([...samples].reverse(), 4)).toEqual({ picked, omitted });
   });
 });
