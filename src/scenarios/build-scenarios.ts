@@ -17,7 +17,7 @@ import type { InputSample } from "../telemetry/types.ts";
 import { functionKeyId } from "../telemetry/types.ts";
 import { createRedactor, type RedactionRules, type Redactor } from "./redact.ts";
 import { renderScenario } from "./render-scenario.ts";
-import { type SelectedInput, selectInputs, shapeOf } from "./select-inputs.ts";
+import { type SelectedInput, selectInputsWithSummary, shapeOf } from "./select-inputs.ts";
 import type { Scenario, ScenarioCase, TestFramework } from "./types.ts";
 
 /** Where tests are written and what the code looks like, for imports and reachability. */
@@ -71,7 +71,10 @@ export function buildScenarios(params: BuildScenariosParams): Scenario[] {
     seen.add(id);
     const samples = byFunction.get(id) ?? [];
     if (samples.length === 0) continue;
-    const selected = selectInputs(samples, params.config.maxPerFunction);
+    const { picked: selected, omitted } = selectInputsWithSummary(
+      samples,
+      params.config.maxPerFunction,
+    );
     const redactor = createRedactor(params.redaction);
     const redactedSamples = selected.flatMap((s) =>
       s.samples.map((x) => redactSample(x, redactor)),
@@ -99,6 +102,15 @@ export function buildScenarios(params: BuildScenariosParams): Scenario[] {
       callCount: samples.reduce((n, s) => n + s.count, 0),
       version: latestVersion(samples),
       ...(params.template === undefined ? {} : { template: params.template }),
+      omitted: {
+        max: params.config.maxPerFunction,
+        inputs: omitted.inputs,
+        calls: omitted.calls,
+        // Causes carry message text: name only their exception type, redacted like the rest.
+        classes: omitted.classes.map((c) =>
+          redactor.text(c.includes(": ") ? `${c.slice(0, c.indexOf(": "))} (another message)` : c),
+        ),
+      },
     });
     scenarios.push({ ...base, runnable: true, reason: null, cases, code });
   }

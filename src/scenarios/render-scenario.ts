@@ -27,6 +27,17 @@ export interface RenderScenarioParams {
   version: string | null;
   /** Template text overriding the packaged one. */
   template?: string;
+  /** What the per-function cap left out (nothing when absent or empty). */
+  omitted?: RenderOmitted;
+}
+
+/** Inputs the cap left out, and the outcome classes (or exception causes) with no case. */
+export interface RenderOmitted {
+  max: number;
+  inputs: number;
+  calls: number;
+  /** Already redacted: `throw:TypeError`, `return:{total:number}`. */
+  classes: string[];
 }
 
 /**
@@ -49,6 +60,16 @@ export function renderScenario(params: RenderScenarioParams): string {
     callCount: params.callCount,
     importPath: js(params.importPath),
     exportPath: JSON.stringify(params.exportPath),
+    omitted:
+      params.omitted && params.omitted.inputs > 0
+        ? {
+            max: params.omitted.max,
+            inputs: params.omitted.inputs,
+            calls: params.omitted.calls,
+            classCount: params.omitted.classes.length,
+            classes: commentSafe(params.omitted.classes.join(", ")),
+          }
+        : null,
     describeTitle: js(`${params.name} (${params.file}) — production scenarios`),
     cases: params.cases.map((c) => ({
       title: js(c.title),

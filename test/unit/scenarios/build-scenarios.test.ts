@@ -78,6 +78,33 @@ describe("buildScenarios", () => {
     expect(code).toContain("last seen running 3f2a9c1");
   });
 
+  it("says in the file header what the per-function cap left out", () => {
+    const throws = (type: string, message: string): InputSample["outcome"] => ({
+      kind: "throw",
+      type,
+      message,
+    });
+    const samples = [
+      sample("total", [[1]], returns(1), 90),
+      sample("total", [[2]], returns(2), 80),
+      sample("total", [[3]], returns(null), 40),
+      sample("total", [null], throws("TypeError", "items must be an array"), 1),
+      sample("total", ["x"], throws("RangeError", "qty must be positive"), 2),
+    ];
+    const [capped] = buildScenarios({
+      functions: [fn("total")],
+      samples,
+      config: { ...config, maxPerFunction: 3 },
+    });
+    expect(capped?.cases.map((c) => c.expectation.kind)).toEqual(["equals", "throws", "throws"]);
+    expect(capped?.code).toContain(
+      "// Capped at 3 cases (scenarios.maxPerFunction): 2 more distinct inputs\n// (120 calls) left out; outcome classes without a case (1):\n// return:null.",
+    );
+    const [all] = buildScenarios({ functions: [fn("total")], samples, config });
+    expect(all?.cases).toHaveLength(5);
+    expect(all?.code).not.toContain("Capped at");
+  });
+
   it("lists samples with the reason when the function cannot be imported", () => {
     const scenarios = buildScenarios({
       functions: [fn("helper", { exported: false }), fn("Cart.count"), fn("setup.<anonymous>")],
