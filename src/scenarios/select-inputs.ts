@@ -28,7 +28,7 @@ export interface SelectedInput {
   /** Type shape of the arguments (keys and value types, not values). */
   argsShape: string;
   edges: EdgeTag[];
-  /** Why this input was picked: `outcome`, `edge:<tag>`, `shape` or `frequency`. */
+  /** Why this input was picked: `outcome`, `cause` (another message of an exception type), `edge:<tag>`, `shape` or `frequency`. */
   why: string;
   lastSeen: string;
   samples: InputSample[];
