@@ -10,7 +10,7 @@ import {
   parseSource,
   type Range,
 } from "./analyse-file.ts";
-import { changedRegions } from "./changed-regions.ts";
+import { type ChangedRegions, changedRegions } from "./changed-regions.ts";
 import {
   type CallTarget,
   calleeName,
@@ -18,8 +18,10 @@ import {
   importedStems,
   moduleStem,
 } from "./find-callers.ts";
+import { jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
+import { parseAround, parseSpans } from "./parse-spans.ts";
 import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
 import type {
@@ -39,7 +41,10 @@ export interface CollectChangesOptions {
   maxCallerFiles?: number;
   /** Skip the call-site search entirely (callers stay empty). */
   callers?: boolean;
-  /** Query whole files instead of the statements around changed lines (slower; same result). */
+  /**
+   * Parse and query whole files instead of the statements around changed lines and call
+   * sites (slower; same result: the reference the windowed analysis is tested against).
+   */
   wholeFiles?: boolean;
 }
 
@@ -56,8 +61,13 @@ type Read =
 interface HeadFile {
   content: string;
   language: Language;
-  /** Null once reused to re-parse the base (the file was then analysed whole). */
+  /**
+   * The whole-file tree, when there is one to reuse: null once reused to re-parse the base
+   * (the file was then analysed whole) or when only spans of the file were parsed.
+   */
   tree: Parser.Tree | null;
+  /** The file's top-level splits, when only spans were parsed (further spans cut there). */
+  splits: number[] | null;
   imports: Set<string>;
   /** The change analysis of this file (its windows are reused for call sites). */
   analysed: AnalysedFile;
@@ -140,92 +150,20 @@ export async function collectChanges(
       baseSource && headSource && !options.wholeFiles
         ? changedRegions(baseSource.content, headSource.content)
         : null;
-    const analyse = (side: typeof baseSource, tree: Parser.Tree, windows?: Range[]) =>
-      side
-        ? analyseFile(side.content, side.language, {
-            tree,
-            ...(windows ? { regions: windows } : {}),
-          })
+    // Usually only the spans of both sides around the change are parsed; when that does not
+    // check out, each version is parsed whole, once.
+    const spanned =
+      regions && baseSource && headSource && baseSource.language === headSource.language
+        ? analyseSpans(baseSource, headSource, regions)
         : null;
-    // Each version is parsed once; the head incrementally from the base tree when they share
-    // a grammar (tree-sitter reuses every subtree the edits did not touch).
-    const baseTree = baseSource ? parseSource(baseSource.content, baseSource.language) : null;
-    let base = baseSource && baseTree ? analyse(baseSource, baseTree, regions?.base) : null;
-    let headTree: Parser.Tree | null = null;
-    if (headSource) {
-      if (
-        regions &&
-        baseSource &&
-        baseTree &&
-        base &&
-        !base.syntaxErrors &&
-        baseSource.language === headSource.language
-      ) {
-        headTree = reparseHead(
-          baseTree,
-          baseSource.content,
-          headSource.content,
-          regions.hunks,
-          headSource.language,
-        );
-        // Error recovery can differ from a fresh parse: keep results identical to one.
-        if (headTree.rootNode.hasError)
-          headTree = parseSource(headSource.content, headSource.language);
-      } else {
-        headTree = parseSource(headSource.content, headSource.language);
-      }
-    }
-    let head = headSource && headTree ? analyse(headSource, headTree, regions?.head) : null;
-    let changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
-    // Windows are exact only when the text around them parses the same way on both sides,
-    // and when no added/removed name may also live outside them (then pair the whole file).
-    const ambiguous = changes.some((change) =>
-      change.change === "added"
-        ? mayOccurOutside(headSource!.content, head!, change.head!.name)
-        : change.change === "removed"
-          ? mayOccurOutside(baseSource!.content, base!, change.base!.name)
-          : false,
-    );
-    if (
-      regions &&
-      baseSource &&
-      headSource &&
-      headTree &&
-      base &&
-      head &&
-      (base.outside !== head.outside || base.syntaxErrors || head.syntaxErrors || ambiguous)
-    ) {
-      head = analyse(headSource, headTree);
-      // The base tree was edited into the head's. Parse the base again incrementally from
-      // the head tree (the hunks reversed): tree-sitter reuses only clean subtrees, and a
-      // result with errors is redone afresh. The head tree is not needed after this
-      // whole-file analysis (the call-site search reuses its functions, not its tree).
-      let baseAgain: Parser.Tree | null = null;
-      if (baseSource.language === headSource.language && !base.syntaxErrors) {
-        baseAgain = reparseHead(
-          headTree,
-          headSource.content,
-          baseSource.content,
-          regions.hunks.map((hunk) => ({
-            baseStart: hunk.headStart,
-            baseEnd: hunk.headEnd,
-            headStart: hunk.baseStart,
-            headEnd: hunk.baseEnd,
-          })),
-          baseSource.language,
-        );
-        headTree = null;
-        // Error recovery can differ from a fresh parse: keep results identical to one.
-        if (baseAgain.rootNode.hasError) baseAgain = null;
-      }
-      base = analyse(baseSource, baseAgain ?? parseSource(baseSource.content, baseSource.language));
-      changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
-    }
+    const whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
+    const { base, head, changes } = (spanned ?? whole)!;
     if (headSource && head) {
       headFiles.set(file.path, {
         content: headSource.content,
         language: headSource.language,
-        tree: headTree,
+        tree: whole?.headTree ?? null,
+        splits: spanned?.headSplits ?? null,
         imports: importedStems(headSource.content),
         analysed: head,
       });
@@ -245,7 +183,15 @@ export async function collectChanges(
   const callers =
     options.callers === false || targets.length === 0
       ? new Map<CallTarget, CallSite[]>()
-      : await findCallers(source, targets, headFiles, ignored, options.maxCallerFiles, notices);
+      : await findCallers(
+          source,
+          targets,
+          headFiles,
+          ignored,
+          options.maxCallerFiles,
+          notices,
+          options.wholeFiles === true,
+        );
   headFiles.clear();
   const targetFor = new Map<AnalysedFunction, CallTarget>(targets.map((t) => [t.fn, t]));
   for (const changed of functions) {
@@ -263,6 +209,142 @@ export async function collectChanges(
   );
   skipped.sort((a, b) => compare(a.file, b.file));
   return { base: source.base, head: source.head, functions, skipped, notices };
+}
+
+type SourceSide = { content: string; language: Language };
+
+/** A changed file analysed: both sides' functions (null for a side that does not exist), paired. */
+interface FileAnalysis {
+  base: AnalysedFile | null;
+  head: AnalysedFile | null;
+  changes: FunctionChange[];
+}
+
+function analyse(side: SourceSide, tree: Parser.Tree, regions?: Range[]): AnalysedFile {
+  return analyseFile(side.content, side.language, { tree, ...(regions ? { regions } : {}) });
+}
+
+/**
+ * Parses and analyses only the spans of both sides around the change (see `jointSpans`).
+ * Null when that is not provably what whole files give: a span that does not parse cleanly,
+ * statements outside the changed ones that parse differently, or an added/removed name that
+ * may also be defined outside the spans.
+ */
+function analyseSpans(
+  baseSource: SourceSide,
+  headSource: SourceSide,
+  regions: ChangedRegions,
+): (FileAnalysis & { headSplits: number[] }) | null {
+  const spans = jointSpans(baseSource.content, headSource.content, regions, baseSource.language);
+  if (!spans) return null;
+  const baseTree = parseSpans(baseSource.content, baseSource.language, spans.base);
+  const headTree = baseTree && parseSpans(headSource.content, headSource.language, spans.head);
+  if (!baseTree || !headTree) return null;
+  const base = analyse(baseSource, baseTree, regions.base);
+  const head = analyse(headSource, headTree, regions.head);
+  const changes = pairFunctions(base.functions, head.functions);
+  if (base.outside !== head.outside || ambiguous(changes, baseSource, base, headSource, head)) {
+    return null;
+  }
+  return { base, head, changes, headSplits: spans.headSplits };
+}
+
+/** Whether pairing within windows could differ from pairing whole files (see `mayOccurOutside`). */
+function ambiguous(
+  changes: FunctionChange[],
+  baseSource: SourceSide,
+  base: AnalysedFile,
+  headSource: SourceSide,
+  head: AnalysedFile,
+): boolean {
+  return changes.some((change) =>
+    change.change === "added"
+      ? mayOccurOutside(headSource.content, head, change.head!.name)
+      : change.change === "removed"
+        ? mayOccurOutside(baseSource.content, base, change.base!.name)
+        : false,
+  );
+}
+
+/**
+ * Each version parsed once, whole; the head incrementally from the base tree when they share
+ * a grammar (tree-sitter reuses every subtree the edits did not touch). With `regions`, only
+ * the statements around them are analysed, unless that could differ from whole files.
+ */
+function analyseWhole(
+  baseSource: SourceSide | null,
+  headSource: SourceSide | null,
+  regions: ChangedRegions | null,
+): FileAnalysis & { headTree: Parser.Tree | null } {
+  const baseTree = baseSource ? parseSource(baseSource.content, baseSource.language) : null;
+  let base = baseSource && baseTree ? analyse(baseSource, baseTree, regions?.base) : null;
+  let headTree: Parser.Tree | null = null;
+  if (headSource) {
+    if (
+      regions &&
+      baseSource &&
+      baseTree &&
+      base &&
+      !base.syntaxErrors &&
+      baseSource.language === headSource.language
+    ) {
+      headTree = reparseHead(
+        baseTree,
+        baseSource.content,
+        headSource.content,
+        regions.hunks,
+        headSource.language,
+      );
+      // Error recovery can differ from a fresh parse: keep results identical to one.
+      if (headTree.rootNode.hasError)
+        headTree = parseSource(headSource.content, headSource.language);
+    } else {
+      headTree = parseSource(headSource.content, headSource.language);
+    }
+  }
+  let head = headSource && headTree ? analyse(headSource, headTree, regions?.head) : null;
+  let changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
+  // Windows are exact only when the text around them parses the same way on both sides,
+  // and when no added/removed name may also live outside them (then pair the whole file).
+  if (
+    regions &&
+    baseSource &&
+    headSource &&
+    headTree &&
+    base &&
+    head &&
+    (base.outside !== head.outside ||
+      base.syntaxErrors ||
+      head.syntaxErrors ||
+      ambiguous(changes, baseSource, base, headSource, head))
+  ) {
+    head = analyse(headSource, headTree);
+    // The base tree was edited into the head's. Parse the base again incrementally from
+    // the head tree (the hunks reversed): tree-sitter reuses only clean subtrees, and a
+    // result with errors is redone afresh. The head tree is not needed after this
+    // whole-file analysis (the call-site search reuses its functions, not its tree).
+    let baseAgain: Parser.Tree | null = null;
+    if (baseSource.language === headSource.language && !base.syntaxErrors) {
+      baseAgain = reparseHead(
+        headTree,
+        headSource.content,
+        baseSource.content,
+        regions.hunks.map((hunk) => ({
+          baseStart: hunk.headStart,
+          baseEnd: hunk.headEnd,
+          headStart: hunk.baseStart,
+          headEnd: hunk.baseEnd,
+        })),
+        baseSource.language,
+      );
+      headTree = null;
+      // Error recovery can differ from a fresh parse: keep results identical to one.
+      if (baseAgain.rootNode.hasError) baseAgain = null;
+    }
+    base = analyse(baseSource, baseAgain ?? parseSource(baseSource.content, baseSource.language));
+    changes = pairFunctions(base.functions, head.functions);
+  }
+  return { base, head, changes, headTree };
 }
 
 // Links each reported function to the analysed one it came from (for callers).
@@ -316,6 +398,7 @@ async function findCallers(
   ignored: (path: string) => boolean,
   maxCallerFiles: number | undefined,
   notices: string[],
+  wholeFiles: boolean,
 ): Promise<Map<CallTarget, CallSite[]>> {
   const byFile = new Map<string, CallTarget[]>();
   const byStem = new Map<string, CallTarget[]>();
@@ -341,6 +424,7 @@ async function findCallers(
     content: string,
     language: Language,
     tree: Parser.Tree | null,
+    splits: number[] | null,
     reach: CallTarget[],
     done: AnalysedFile | null,
   ) => {
@@ -358,7 +442,11 @@ async function findCallers(
     if (regions.length > 0) {
       analyses.push(
         analyseFile(content, language, {
-          tree: tree ?? parseSource(content, language),
+          tree:
+            tree ??
+            (wholeFiles
+              ? parseSource(content, language)
+              : parseAround(content, language, regions, splits ?? undefined)),
           regions,
           bodies: false,
         }),
@@ -373,7 +461,7 @@ async function findCallers(
   for (const [path, head] of headFiles) {
     const reach = reachable(path, head.imports);
     if (reach.length > 0) {
-      search(path, head.content, head.language, head.tree, reach, head.analysed);
+      search(path, head.content, head.language, head.tree, head.splits, reach, head.analysed);
     }
   }
 
@@ -419,7 +507,7 @@ async function findCallers(
     // Most files import no changed module, or call none of its changed names: skip the parse.
     if (reach.length === 0 || !reach.some((t) => mentions(content, calleeName(t.fn)))) return;
     if (contentSkipReason(content)) return;
-    search(path, content, languageFor(path)!, null, reach, null);
+    search(path, content, languageFor(path)!, null, null, reach, null);
   });
   return callers;
 }

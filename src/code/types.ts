@@ -34,7 +34,10 @@ export interface ChangedFunction {
   base?: { file: string; startLine: number; endLine: number };
   /** How much of the function's own code changed, 0..1 (1 for added/removed). */
   changeRatio?: number;
-  /** Head file had syntax errors; extraction is best-effort. */
+  /**
+   * The code parsed around the change had syntax errors (the whole file when it was parsed
+   * whole; errors far from every change may go unseen); extraction is best-effort.
+   */
   syntaxErrors?: boolean;
   /** Exported from its module (directly, via `module.exports`, or a static/object method reachable from an export). */
   exported?: boolean;

@@ -1,10 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { analyseFile, mayOccurOutside, parseSource } from "../../../src/code/analyse-file.ts";
 import { changedRegions } from "../../../src/code/changed-regions.ts";
-import { pairFunctions } from "../../../src/code/pair-functions.ts";
-import { reparseHead } from "../../../src/code/reparse-head.ts";
-import type { Language } from "../../../src/code/types.ts";
+import { collectChanges } from "../../../src/code/collect-changes.ts";
+import type { Language, SourceProvider } from "../../../src/code/types.ts";
 
 const fixtures: [string, Language][] = [
   ["express-router.js.txt", "javascript"],
@@ -16,50 +14,22 @@ const fixtures: [string, Language][] = [
 const read = (name: string) =>
   readFileSync(new URL(`../../fixtures/code/${name}`, import.meta.url), "utf8");
 
-type Change = ReturnType<typeof pairFunctions>[number];
-const describeChange = (c: Change) =>
-  `${c.change} ${(c.head ?? c.base)!.name} ${(c.head ?? c.base)!.startLine} ${c.renamedFrom?.name ?? ""}`;
-
-/**
- * What collectChanges does: the head parsed incrementally from the base tree, windows around
- * the changed lines, the whole file when that is unsafe.
- */
-function windowed(base: string, head: string, language: Language): string[] {
-  const regions = changedRegions(base, head);
-  const baseTree = parseSource(base, language);
-  const a = analyseFile(base, language, { tree: baseTree, regions: regions.base });
-  let headTree = a.syntaxErrors
-    ? parseSource(head, language)
-    : reparseHead(baseTree, base, head, regions.hunks, language);
-  if (headTree.rootNode.hasError) headTree = parseSource(head, language);
-  const b = analyseFile(head, language, { tree: headTree, regions: regions.head });
-  const changes = pairFunctions(a.functions, b.functions);
-  const unsafe =
-    a.outside !== b.outside ||
-    a.syntaxErrors ||
-    b.syntaxErrors ||
-    changes.some((c) =>
-      c.change === "added"
-        ? mayOccurOutside(head, b, c.head!.name)
-        : c.change === "removed"
-          ? mayOccurOutside(base, a, c.base!.name)
-          : false,
-    );
-  if (unsafe) {
-    return pairFunctions(
-      analyseFile(base, language).functions,
-      analyseFile(head, language).functions,
-    )
-      .map(describeChange)
-      .sort();
-  }
-  return changes.map(describeChange).sort();
+/** A provider over two in-memory versions of one file (plus unchanged files for callers). */
+function memorySource(path: string, base: string, head: string): SourceProvider {
+  return {
+    base: "base",
+    head: "head",
+    changedFiles: async () => ({ files: [{ path, status: "modified" }], notices: [] }),
+    readFile: async (rev) => (rev === "base" ? base : head),
+    listFiles: async () => [path],
+  };
 }
 
-function whole(base: string, head: string, language: Language): string[] {
-  return pairFunctions(analyseFile(base, language).functions, analyseFile(head, language).functions)
-    .map(describeChange)
-    .sort();
+/** The engine's windowed analysis (spans, windows, fallbacks) and whole-file analysis. */
+async function compare(path: string, base: string, head: string) {
+  const windowed = await collectChanges(memorySource(path, base, head));
+  const whole = await collectChanges(memorySource(path, base, head), { wholeFiles: true });
+  return { windowed: windowed.functions, whole: whole.functions };
 }
 
 describe("changedRegions", () => {
@@ -102,19 +72,18 @@ describe("windowed analysis finds exactly what whole-file analysis finds", () =>
     ["delete a block", (lines, at) => lines.splice(at, 5)],
     ["duplicate a line", (lines, at) => lines.splice(at, 0, lines[at] ?? "")],
   ];
-  for (const [fixture, language] of fixtures) {
-    it(`on ${fixture}`, () => {
+  for (const [fixture] of fixtures) {
+    it(`on ${fixture}`, async () => {
       const base = read(fixture);
+      const path = `src/${fixture.replace(/\.txt$/, "")}`;
       const count = base.split("\n").length;
       let compared = 0;
       for (const [, edit] of edits) {
         for (let at = 0; at < count; at += 3) {
           const lines = base.split("\n");
           edit(lines, at);
-          const head = lines.join("\n");
-          expect(windowed(base, head, language), `${fixture}: edit at line ${at + 1}`).toEqual(
-            whole(base, head, language),
-          );
+          const { windowed, whole } = await compare(path, base, lines.join("\n"));
+          expect(windowed, `${fixture}: edit at line ${at + 1}`).toEqual(whole);
           compared++;
         }
       }

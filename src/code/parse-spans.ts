@@ -1,0 +1,99 @@
+import type Parser from "tree-sitter";
+import type { Range } from "./analyse-file.ts";
+import { toolsFor } from "./parser-pool.ts";
+import { topLevelSplits } from "./top-level-splits.ts";
+import type { Language } from "./types.ts";
+
+/** The stretches between consecutive splits that hold any of the ranges, merged, ascending. */
+export function spansAround(
+  splits: readonly number[],
+  length: number,
+  ranges: readonly Range[],
+): Range[] {
+  const spans: Range[] = [];
+  const sorted = [...ranges].sort((a, b) => a.start - b.start);
+  for (const range of sorted) {
+    const start = splits[lastAtOrBefore(splits, range.start)] ?? 0;
+    // The first split past the range's end (a range ending on a split still needs its line).
+    const after = lastAtOrBefore(splits, range.end) + 1;
+    const end = after < splits.length ? splits[after]! : length;
+    const last = spans[spans.length - 1];
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else spans.push({ start, end });
+  }
+  return spans;
+}
+
+/**
+ * Parses only `spans` of `source` (each from one top-level split to another), keeping
+ * whole-file offsets and rows. Null unless the pieces parsed cleanly and no top-level node
+ * crosses a span's edge: then each span holds exactly the statements a whole-file parse has
+ * there (cuts lie where a statement must start), and the caller may use it instead.
+ */
+export function parseSpans(
+  source: string,
+  language: Language,
+  spans: readonly Range[],
+): Parser.Tree | null {
+  if (spans.length === 0) return null;
+  const ranges: Parser.Range[] = [];
+  let row = 0;
+  let rowStart = 0;
+  const pointAt = (offset: number): Parser.Point => {
+    for (let at = source.indexOf("\n", rowStart); at >= 0 && at < offset; ) {
+      row++;
+      rowStart = at + 1;
+      at = source.indexOf("\n", rowStart);
+    }
+    return { row, column: offset - rowStart };
+  };
+  for (const span of spans) {
+    const startPosition = pointAt(span.start);
+    ranges.push({
+      startIndex: span.start,
+      startPosition,
+      endIndex: span.end,
+      endPosition: pointAt(span.end),
+    });
+  }
+  const tree = toolsFor(language).parser.parse(source, undefined, { includedRanges: ranges });
+  const root = tree.rootNode;
+  if (root.hasError) return null;
+  let span = 0;
+  for (const statement of root.namedChildren) {
+    const start = statement.startIndex;
+    while (span < spans.length && spans[span]!.end <= start) span++;
+    const holder = spans[span];
+    if (!holder || start < holder.start || statement.endIndex > holder.end) return null;
+  }
+  return tree;
+}
+
+/**
+ * A tree holding every top-level statement that touches the ranges: only the spans around
+ * them when that parse checks out, the whole file otherwise.
+ */
+export function parseAround(
+  source: string,
+  language: Language,
+  ranges: readonly Range[],
+  splits: readonly number[] = topLevelSplits(source, language),
+): Parser.Tree {
+  const spans = spansAround(splits, source.length, ranges);
+  // Spans covering most of the file save nothing: parse it whole.
+  const covered = spans.reduce((sum, span) => sum + span.end - span.start, 0);
+  const tree = covered < source.length * 0.8 ? parseSpans(source, language, spans) : null;
+  return tree ?? toolsFor(language).parser.parse(source);
+}
+
+/** Index of the last split at or before `offset` (splits start with 0). */
+function lastAtOrBefore(splits: readonly number[], offset: number): number {
+  let low = 0;
+  let high = splits.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (splits[mid]! <= offset) low = mid + 1;
+    else high = mid;
+  }
+  return Math.max(0, low - 1);
+}

@@ -1,0 +1,423 @@
+import type { Language } from "./types.ts";
+
+/**
+ * Offsets where a top-level statement starts, found by a single lexical pass (strings,
+ * templates, comments, regular expressions, brackets and JSX tracked; nothing parsed).
+ * Only line starts qualify: a word at column 0, at bracket depth 0, after a token that
+ * ends a statement or a value, and not a word that continues one (`in`, `else`, `as`, ...).
+ *
+ * Text between two splits can then be parsed on its own. The pass is a heuristic for
+ * where to cut, never the judge of a cut: callers parse the pieces they need and check that
+ * they parse cleanly and that no node crosses a cut, falling back to the whole file when
+ * not. A lexer that loses its way (an unusual regex, JSX-like TypeScript generics) stops
+ * yielding splits, which only costs speed.
+ *
+ * Starts at 0 (the file start is always a split) and is ascending.
+ */
+export function topLevelSplits(source: string, language: Language): number[] {
+  return new SplitScanner(source, language !== "typescript").run();
+}
+
+// Contexts on the scanner's stack.
+const BRACE = 1;
+const PAREN = 2;
+const BRACKET = 3;
+const TEMPLATE = 4;
+const TEMPLATE_EXPRESSION = 5;
+const JSX_TAG = 6;
+const JSX_CHILDREN = 7;
+const JSX_EXPRESSION = 8;
+
+// The last significant token, as far as a split after it is concerned.
+const START = 0;
+/** `;` or a `}` closing a top-level block: a statement ended. */
+const ENDED = 1;
+/** An identifier, literal, `)` or `]`: a value ended; a new word on the next line cannot continue it. */
+const VALUE = 2;
+/** Anything else (operators, keywords that expect an operand): the statement goes on. */
+const OPEN = 3;
+
+// Keywords after which `/` starts a regular expression (and an expression is still expected).
+const operandKeywords = new Set([
+  "return",
+  "typeof",
+  "instanceof",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "case",
+  "do",
+  "else",
+  "yield",
+  "await",
+  "extends",
+]);
+
+// Words a statement can go on with on the next line, or that leave one open before it.
+const continuing = new Set([
+  ...operandKeywords,
+  "as",
+  "satisfies",
+  "catch",
+  "finally",
+  "while",
+  "implements",
+  "from",
+  "export",
+  "default",
+  "import",
+  "async",
+  "declare",
+  "abstract",
+  "let",
+  "const",
+  "var",
+  "static",
+  "readonly",
+  "keyof",
+  "is",
+  "get",
+  "set",
+]);
+
+class SplitScanner {
+  private readonly splits: number[] = [0];
+  private readonly stack: number[] = [];
+  private i = 0;
+  private last = START;
+  private regexAllowed = true;
+  /** Between a top-level `@decorator` and the class it decorates: no split in between. */
+  private decorating = false;
+
+  constructor(
+    private readonly source: string,
+    private readonly jsx: boolean,
+  ) {}
+
+  run(): number[] {
+    const { source } = this;
+    if (source.startsWith("#!")) this.skipLine();
+    while (this.i < source.length) {
+      const top = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
+      const ok =
+        top === TEMPLATE
+          ? this.template()
+          : top === JSX_TAG
+            ? this.jsxTag()
+            : top === JSX_CHILDREN
+              ? this.jsxChildren()
+              : this.code();
+      if (!ok) break;
+    }
+    return this.splits;
+  }
+
+  /** One token of code. False when the text stops making lexical sense (stop splitting). */
+  private code(): boolean {
+    const { source } = this;
+    const c = source.charCodeAt(this.i);
+    if (c === 10) {
+      this.i++;
+      if (this.stack.length === 0) this.maybeSplit();
+      return true;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028) {
+      this.i++;
+      return true;
+    }
+    if (isIdentifierStart(c)) {
+      const start = this.i;
+      this.i++;
+      while (this.i < source.length && isIdentifierPart(source.charCodeAt(this.i))) this.i++;
+      const length = this.i - start;
+      const word = length <= 10 ? source.slice(start, this.i) : "";
+      const operand = operandKeywords.has(word);
+      this.regexAllowed = operand;
+      this.last = operand || continuing.has(word) ? OPEN : VALUE;
+      if (this.decorating && word === "class" && this.stack.length === 0) this.decorating = false;
+      return true;
+    }
+    if (c >= 48 && c <= 57) {
+      this.i++;
+      while (this.i < source.length && isNumberPart(source.charCodeAt(this.i))) this.i++;
+      this.value();
+      return true;
+    }
+    switch (c) {
+      case 47 /* / */:
+        {
+          const next = source.charCodeAt(this.i + 1);
+          if (next === 47) {
+            this.skipLine();
+            return true;
+          }
+          if (next === 42) {
+            const close = source.indexOf("*/", this.i + 2);
+            if (close < 0) return false;
+            this.i = close + 2;
+            return true;
+          }
+          if (this.regexAllowed) return this.regex();
+          this.i++;
+          this.operator();
+          return true;
+        }
+      case 34 /* " */:
+      case 39 /* ' */:
+        return this.string(c);
+      case 96 /* ` */:
+        this.i++;
+        this.stack.push(TEMPLATE);
+        return true;
+      case 123 /* { */:
+        this.i++;
+        this.stack.push(BRACE);
+        this.operator();
+        return true;
+      case 40 /* ( */:
+        this.i++;
+        this.stack.push(PAREN);
+        this.operator();
+        return true;
+      case 91 /* [ */:
+        this.i++;
+        this.stack.push(BRACKET);
+        this.operator();
+        return true;
+      case 125 /* } */:
+        {
+          this.i++;
+          const top = this.stack.pop();
+          if (top === BRACE) {
+            this.regexAllowed = true;
+            this.last = this.stack.length === 0 ? ENDED : OPEN;
+            return true;
+          }
+          if (top === TEMPLATE_EXPRESSION || top === JSX_EXPRESSION) return true;
+          return false;
+        }
+      case 41 /* ) */:
+        this.i++;
+        if (this.stack.pop() !== PAREN) return false;
+        this.value();
+        return true;
+      case 93 /* ] */:
+        this.i++;
+        if (this.stack.pop() !== BRACKET) return false;
+        this.value();
+        return true;
+      case 59 /* ; */:
+        this.i++;
+        this.regexAllowed = true;
+        this.last = ENDED;
+        return true;
+      case 60 /* < */:
+        {
+          const next = source.charCodeAt(this.i + 1);
+          if (this.jsx && this.regexAllowed && (isIdentifierStart(next) || next === 62)) {
+            this.i++;
+            this.stack.push(JSX_TAG);
+            return true;
+          }
+          this.i++;
+          this.operator();
+          return true;
+        }
+      case 64 /* @ */:
+        this.i++;
+        if (this.stack.length === 0) this.decorating = true;
+        this.operator();
+        return true;
+      default:
+        this.i++;
+        this.operator();
+        return true;
+    }
+  }
+
+  /** At a line start with nothing open: record it when a new statement must start here. */
+  private maybeSplit(): void {
+    if (this.decorating || this.last === OPEN || this.last === START) return;
+    const { source } = this;
+    const c = source.charCodeAt(this.i);
+    if (!isIdentifierStart(c) && c !== 64) return;
+    if (c !== 64) {
+      let end = this.i + 1;
+      while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
+      if (continuing.has(source.slice(this.i, end)) && !isDeclarationStart(source, this.i, end)) {
+        return;
+      }
+    }
+    this.splits.push(this.i);
+  }
+
+  private template(): boolean {
+    const { source } = this;
+    while (this.i < source.length) {
+      const c = source.charCodeAt(this.i);
+      if (c === 92) this.i += 2;
+      else if (c === 96) {
+        this.i++;
+        this.stack.pop();
+        this.value();
+        return true;
+      } else if (c === 36 && source.charCodeAt(this.i + 1) === 123) {
+        this.i += 2;
+        this.stack.push(TEMPLATE_EXPRESSION);
+        this.operator();
+        return true;
+      } else this.i++;
+    }
+    return false;
+  }
+
+  /** Inside `<name ...`: attributes until `>` (children follow) or `/>` (element done). */
+  private jsxTag(): boolean {
+    const { source } = this;
+    while (this.i < source.length) {
+      const c = source.charCodeAt(this.i);
+      if (c === 123) {
+        this.i++;
+        this.stack.push(JSX_EXPRESSION);
+        this.operator();
+        return true;
+      }
+      if (c === 34 || c === 39) {
+        const close = source.indexOf(c === 34 ? '"' : "'", this.i + 1);
+        if (close < 0) return false;
+        this.i = close + 1;
+        continue;
+      }
+      if (c === 47 && source.charCodeAt(this.i + 1) === 62) {
+        this.i += 2;
+        this.stack.pop();
+        this.endElement();
+        return true;
+      }
+      if (c === 62) {
+        this.i++;
+        this.stack[this.stack.length - 1] = JSX_CHILDREN;
+        return true;
+      }
+      this.i++;
+    }
+    return false;
+  }
+
+  /** Element children: text, `{expressions}`, nested elements, then the closing tag. */
+  private jsxChildren(): boolean {
+    const { source } = this;
+    while (this.i < source.length) {
+      const c = source.charCodeAt(this.i);
+      if (c === 123) {
+        this.i++;
+        this.stack.push(JSX_EXPRESSION);
+        this.operator();
+        return true;
+      }
+      if (c === 60) {
+        if (source.charCodeAt(this.i + 1) === 47) {
+          const close = source.indexOf(">", this.i + 2);
+          if (close < 0) return false;
+          this.i = close + 1;
+          this.stack.pop();
+          this.endElement();
+          return true;
+        }
+        this.i++;
+        this.stack.push(JSX_TAG);
+        return true;
+      }
+      this.i++;
+    }
+    return false;
+  }
+
+  /** An element ended: inside a parent's children that is text again, in code a value. */
+  private endElement(): void {
+    if (this.stack[this.stack.length - 1] !== JSX_CHILDREN) this.value();
+  }
+
+  private string(quote: number): boolean {
+    const { source } = this;
+    this.i++;
+    while (this.i < source.length) {
+      const c = source.charCodeAt(this.i);
+      if (c === 92) this.i += 2;
+      else if (c === quote) {
+        this.i++;
+        this.value();
+        return true;
+      } else if (c === 10) return false;
+      else this.i++;
+    }
+    return false;
+  }
+
+  private regex(): boolean {
+    const { source } = this;
+    this.i++;
+    let inClass = false;
+    while (this.i < source.length) {
+      const c = source.charCodeAt(this.i);
+      if (c === 92) this.i += 2;
+      else if (c === 10) return false;
+      else if (inClass) {
+        if (c === 93) inClass = false;
+        this.i++;
+      } else if (c === 91) {
+        inClass = true;
+        this.i++;
+      } else if (c === 47) {
+        this.i++;
+        while (this.i < source.length && isIdentifierPart(source.charCodeAt(this.i))) this.i++;
+        this.value();
+        return true;
+      } else this.i++;
+    }
+    return false;
+  }
+
+  private skipLine(): void {
+    const newline = this.source.indexOf("\n", this.i);
+    this.i = newline < 0 ? this.source.length : newline;
+  }
+
+  private value(): void {
+    this.regexAllowed = false;
+    this.last = VALUE;
+  }
+
+  private operator(): void {
+    this.regexAllowed = true;
+    this.last = OPEN;
+  }
+}
+
+// `export function`, `const x`, `async function`, `abstract class`, `declare ...`, `import x`:
+// words that continue nothing when they open a line and a declaration follows.
+function isDeclarationStart(source: string, start: number, end: number): boolean {
+  const word = source.slice(start, end);
+  if (word === "export" || word === "import" || word === "declare") return true;
+  if (word === "const" || word === "let" || word === "var") {
+    return /^\s+[A-Za-z_$[{]/.test(source.slice(end, end + 4));
+  }
+  if (word === "async") return /^\s+function\b/.test(source.slice(end, end + 12));
+  if (word === "abstract") return /^\s+class\b/.test(source.slice(end, end + 9));
+  return false;
+}
+
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
+}
+
+function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || (c >= 48 && c <= 57);
+}
+
+function isNumberPart(c: number): boolean {
+  return isIdentifierPart(c) || c === 46;
+}
