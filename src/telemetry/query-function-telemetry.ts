@@ -9,12 +9,13 @@
  *  3. stats, hourly series, exception counts, entrypoints, incidents for the mapped keys.
  */
 import { createHash } from "node:crypto";
-import { attributeStack, deployedRevision } from "./attribute-stack.ts";
+import { attributeStack, deployedRevision, type StackAttribution } from "./attribute-stack.ts";
 import { detectErrorSpikes } from "./detect-error-spikes.ts";
 import { lastSegment } from "./function-names.ts";
 import { matchCodeKey } from "./match-code-key.ts";
 import { isoForClickHouse } from "./migrations.ts";
 import { type MappedPath, stemOf } from "./path-mapper.ts";
+import { ROLLUP_KEY } from "./schema.ts";
 import type { TableNames } from "./table-names.ts";
 import type { TelemetrySources } from "./telemetry-sources.ts";
 import {
@@ -54,7 +55,7 @@ const SERVICES =
 const FILE_STEM = (col: string) =>
   String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
 const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
-const RAW_KEY = String.raw`if(FunctionName != '', concat('c', FilePath, '\t', FunctionName), concat('s', ServiceName, '\t', SpanName))`;
+const RAW_KEY = ROLLUP_KEY;
 /** `stackRowKey` in SQL: which attributed stack row an exception rollup row belongs to. */
 const STACK_ROW_KEY = String.raw`concat(toString(StackHash), '\t', toString(ServiceName), '\t', toString(ServiceVersion), '\t', toString(VcsRevision), '\t', toString(SpanName), '\t', FilePath, '\t', FunctionName, '\t', toString(ExceptionType))`;
 const METHOD_ORDER: AttributionMethod[] = [
@@ -63,6 +64,8 @@ const METHOD_ORDER: AttributionMethod[] = [
   "learned-span-name",
   "name-fallback",
 ];
+/** Every line `parseV8Stack` can read as a frame starts like this. */
+const FRAME_LINE = /^\s*at\s/;
 const INCIDENT_LOOKBACK_MS = 180 * 86_400_000;
 const TOP_EXCEPTIONS = 5;
 const MAX_TRACE_SAMPLES = 5000;
@@ -183,8 +186,39 @@ export async function queryFunctionTelemetry(
     set.add(index);
     methods[index]?.add(method);
   };
+  // Many rows share a (file, function) pair or a stack's frames: match and attribute each once.
+  const codeMatches = new Map<string, number[]>();
+  const matchCode = (filePath: string, functionName: string): number[] => {
+    const key = `${filePath}\t${functionName}`;
+    let found = codeMatches.get(key);
+    if (!found) {
+      found = matchCodeKey(functions, ctx.mapPath, filePath, functionName);
+      codeMatches.set(key, found);
+    }
+    return found;
+  };
+  const attributions = new Map<string, Promise<StackAttribution[]>>();
+  const attribute = (stack: string, revision: string | null): Promise<StackAttribution[]> => {
+    // The attribution reads only the frame lines (`at …`), so stacks differing only in their
+    // message share it.
+    const key = `${revision ?? ""}\n${stack
+      .split("\n")
+      .filter((line) => FRAME_LINE.test(line))
+      .join("\n")}`;
+    let found = attributions.get(key);
+    if (!found) {
+      found = attributeStack(stack, {
+        functions,
+        mapPath: ctx.mapPath,
+        ...(ctx.locator ? { locator: ctx.locator } : {}),
+        revision,
+      });
+      attributions.set(key, found);
+    }
+    return found;
+  };
   for (const row of keyRows) {
-    for (const index of matchCodeKey(functions, ctx.mapPath, row.filePath, row.functionName)) {
+    for (const index of matchCode(row.filePath, row.functionName)) {
       link(`c${row.filePath}\t${row.functionName}`, index, "code-attributes");
     }
   }
@@ -194,13 +228,8 @@ export async function queryFunctionTelemetry(
   const spanStacks = new Map<string, Set<number>[]>();
   for (const row of stackRows) {
     const links: StackLink[] = [];
-    const fromStack = await attributeStack(row.stack, {
-      functions,
-      mapPath: ctx.mapPath,
-      ...(ctx.locator ? { locator: ctx.locator } : {}),
-      revision: deployedRevision(row.version, row.vcs),
-    });
-    for (const index of matchCodeKey(functions, ctx.mapPath, row.filePath, row.functionName)) {
+    const fromStack = await attribute(row.stack, deployedRevision(row.version, row.vcs));
+    for (const index of matchCode(row.filePath, row.functionName)) {
       const framed = fromStack.find((s) => s.index === index);
       links.push({
         index,
@@ -248,13 +277,7 @@ export async function queryFunctionTelemetry(
   const keys = [...keyToFunctions.keys()];
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
   const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
-  const filePaths = unique(
-    keys.map((k) => (k.startsWith("c") ? (k.slice(1).split("\t")[0] ?? "") : "")),
-  );
-  const spanNames = unique(
-    keys.filter((k) => k.startsWith("s")).map((k) => k.split("\t")[1] ?? ""),
-  );
-  const keyParams = { ...base, keys, fnLists, fnNames, filePaths, spanNames };
+  const keyParams = { ...base, keys, fnLists, fnNames };
   const linkedStacks = stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0);
   const hashes = unique(linkedStacks.map((r) => r.hash)).map((h) => BigInt(h));
   // Each attributed stack row fans out to its functions in SQL, so the copies of one thrown
@@ -262,11 +285,12 @@ export async function queryFunctionTelemetry(
   // each) merge into one occurrence per trace for every function they are attributed to.
   const stackKeys = linkedStacks.map((r) => stackRowKey(r));
   const stackFnLists = stackKeys.map((k) => unique((stackLinks.get(k) ?? []).map((l) => l.index)));
-  // Primary-key columns narrow the scan; the fan-out below drops rows whose RawKey is not requested.
+  // The key hashes narrow the scan through the primary key (the set is built before it is
+  // analysed); the fan-out below keeps only rows whose RawKey itself is requested, so a hash
+  // collision cannot mix functions.
   const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
       FROM ${sources.functionHourly}
-      WHERE FunctionName IN {fnNames:Array(String)} AND FilePath IN {filePaths:Array(String)}
-        AND (FunctionName != '' OR SpanName IN {spanNames:Array(String)})
+      WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
         AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}`;
   const fanOut =
     "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";

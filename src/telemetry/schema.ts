@@ -84,9 +84,16 @@ export const IS_ERROR_SPAN = "StatusCode IN ('Error', 'STATUS_CODE_ERROR')";
 const entrypointName =
   "if(SpanAttributes['http.route'] != '', concat(if(SpanAttributes['http.request.method'] != '', concat(SpanAttributes['http.request.method'], ' '), if(SpanAttributes['http.method'] != '', concat(SpanAttributes['http.method'], ' '), '')), SpanAttributes['http.route']), SpanName)";
 
+/**
+ * What a rollup row is looked up by: its code attributes (`c` file TAB function) when it has
+ * them, else its service and span name (`s` service TAB span) — `RawKey` in the queries.
+ */
+export const ROLLUP_KEY = String.raw`if(FunctionName != '', concat('c', FilePath, '\t', FunctionName), concat('s', ServiceName, '\t', SpanName))`;
+
 /** Rows of the per-function hourly rollup, as aggregate states, from raw spans. */
 export const functionHourlySelect = (t: TableNames, where = "1"): string => `
 SELECT
+    cityHash64(${ROLLUP_KEY}) AS KeyHash,
     ${hourOf("Timestamp")} AS Hour,
     ServiceName,
     SpanName,
@@ -227,6 +234,10 @@ export function ownTablesDdl(t: TableNames): string[] {
         RollupSince DateTime64(3, 'UTC')
     ) ENGINE = MergeTree ORDER BY Version`,
     `CREATE TABLE IF NOT EXISTS ${t.functionHourly} (
+        -- cityHash64 of the row's lookup key (ROLLUP_KEY), first in the sorting key: a PR's
+        -- lookup is one 50-number IN set, which the primary-key analysis checks several times
+        -- faster than IN sets of function names and file paths, whose cost grows with the table.
+        KeyHash UInt64,
         Hour DateTime('UTC'),
         ServiceName LowCardinality(String),
         SpanName LowCardinality(String),
@@ -239,7 +250,8 @@ export function ownTablesDdl(t: TableNames): string[] {
         Duration AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64)
     ) ENGINE = AggregatingMergeTree
     PARTITION BY toYYYYMM(Hour)
-    ORDER BY (FunctionName, FilePath, ServiceName, SpanName, Hour)
+    -- The other key columns only keep rows apart that share a hash (and its key's services and span names).
+    ORDER BY (KeyHash, Hour, ServiceName, SpanName, FilePath, FunctionName)
     -- A PR's functions are scattered over the key space, a few hundred rows each: small
     -- granules read those rows, not 8192-row neighbourhoods (which grow with the table).
     SETTINGS index_granularity = 256`,
