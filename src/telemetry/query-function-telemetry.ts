@@ -582,34 +582,10 @@ async function addIncidents(
     for (const d of detected) built[d.index]?.incidents.push(d.incident);
     return;
   }
-  if (detected.length > 0) {
-    try {
-      await ctx.connection.insert(
-        ctx.tables.incidents.replaceAll("`", ""),
-        detected.map((d) =>
-          incidentRow(d.incident, [functionKeyId(functions[d.index] as FunctionKey)]),
-        ),
-      );
-    } catch {
-      // Read-only user: the spike is still reported for this analysis.
-    }
-  }
   const ids = functions.map((f) => functionKeyId(f));
   const files = unique(functions.map((f) => f.file));
   const allFingerprints = unique(fingerprints.flatMap((s) => [...s]));
-  const rows = await ctx.connection.query<{
-    id: string;
-    title: string;
-    severity: string;
-    started: Num;
-    resolved: Num | null;
-    service: string;
-    url: string;
-    source: string;
-    functions: string[];
-    fingerprints: string[];
-    evidence: string;
-  }>(
+  const rows = await ctx.connection.query<IncidentRow>(
     `SELECT Id AS id, Title AS title, Severity AS severity, toUnixTimestamp64Milli(StartedAt) AS started,
             if(isNull(ResolvedAt), NULL, toUnixTimestamp64Milli(assumeNotNull(ResolvedAt))) AS resolved,
             ServiceName AS service, Url AS url, Source AS source, Functions AS functions,
@@ -628,6 +604,41 @@ async function addIncidents(
       services,
     },
   );
+  // Record only spikes that are new or grew since they were stored: every lookup re-detects
+  // them, and an insert per lookup would cost a round trip and a part each time.
+  const changed: typeof detected = [];
+  for (const d of detected) {
+    const row: IncidentRow = {
+      id: d.incident.id,
+      title: d.incident.title,
+      severity: d.incident.severity,
+      started: Date.parse(d.incident.startedAt),
+      resolved: d.incident.resolvedAt === null ? null : Date.parse(d.incident.resolvedAt),
+      service: d.incident.service ?? "",
+      url: "",
+      source: "detected",
+      functions: [ids[d.index] as string],
+      fingerprints: [],
+      evidence: d.incident.evidence,
+    };
+    const at = rows.findIndex((r) => r.id === row.id);
+    if (at >= 0 && sameIncident(rows[at] as IncidentRow, row)) continue;
+    changed.push(d);
+    const shown = services.length === 0 || row.service === "" || services.includes(row.service);
+    if (at >= 0) rows.splice(at, 1);
+    if (shown) rows.push(row);
+  }
+  if (changed.length > 0) {
+    rows.sort((a, b) => Number(b.started) - Number(a.started));
+    try {
+      await ctx.connection.insert(
+        ctx.tables.incidents.replaceAll("`", ""),
+        changed.map((d) => incidentRow(d.incident, [ids[d.index] as string])),
+      );
+    } catch {
+      // Read-only user: the spike is still reported for this analysis.
+    }
+  }
   for (const [index, t] of built.entries()) {
     const id = ids[index] as string;
     const file = functions[index]?.file ?? "";
@@ -654,6 +665,34 @@ async function addIncidents(
       });
     }
   }
+}
+
+/** An incident as the lookup reads it from `faultline_incidents`. */
+interface IncidentRow {
+  id: string;
+  title: string;
+  severity: string;
+  started: Num;
+  resolved: Num | null;
+  service: string;
+  url: string;
+  source: string;
+  functions: string[];
+  fingerprints: string[];
+  evidence: string;
+}
+
+function sameIncident(a: IncidentRow, b: IncidentRow): boolean {
+  return (
+    a.title === b.title &&
+    a.severity === b.severity &&
+    Number(a.started) === Number(b.started) &&
+    (a.resolved === null ? null : Number(a.resolved)) ===
+      (b.resolved === null ? null : Number(b.resolved)) &&
+    a.service === b.service &&
+    a.evidence === b.evidence &&
+    a.functions.join("\n") === b.functions.join("\n")
+  );
 }
 
 /** A `faultline_incidents` row. */

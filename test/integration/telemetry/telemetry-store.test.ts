@@ -126,9 +126,10 @@ const paths = [
 
 describe.each(paths)("TelemetryStore via $name", ({ database, server }) => {
   let store: TelemetryStore;
+  let connection: ClickHouseConnection;
 
   beforeAll(async () => {
-    const connection = server ? await openServerConnection({ url: endpoint.url }) : embedded;
+    connection = server ? await openServerConnection({ url: endpoint.url }) : embedded;
     const config = configSchema.parse({ telemetry: { database } });
     store = createClickHouseStore({ connection, config, locator: shop.locator });
     const status = await store.init();
@@ -201,6 +202,42 @@ describe.each(paths)("TelemetryStore via $name", ({ database, server }) => {
     expect(spike?.evidence).toMatch(/^linked to this function: 3\d errors in 3\d calls from /);
     expect(incidents.find((i) => i.id === "INC-7")?.url).toBe("https://status.example/INC-7");
     expect(result.functions.get("src/payments.js#chargeCard")?.incidents).toEqual([]);
+    // Stored once, not rewritten by every later lookup that detects it again.
+    const stored = () =>
+      connection.query<{ id: string; evidence: string; updated: string }>(
+        `SELECT Id AS id, Evidence AS evidence, toString(UpdatedAt) AS updated
+         FROM ${database}.faultline_incidents FINAL WHERE Source = 'detected'`,
+      );
+    const before = await stored();
+    expect(before).toEqual([
+      {
+        id: spike?.id,
+        evidence: spike?.evidence.replace(/^linked to this function: /, ""),
+        updated: expect.any(String),
+      },
+    ]);
+    await store.functionTelemetry(request);
+    expect(await stored()).toEqual(before);
+    // More failures in the spike's hour: the stored incident is brought up to date.
+    const spikeStart = Date.parse(spike?.startedAt ?? "");
+    await seedFunctionTraffic(connection, {
+      service: "shop",
+      version: shop.sha,
+      table: `${database}.otel_traces`,
+      file: "/usr/src/app/src/orders.js",
+      functionName: "OrderService.checkout",
+      calls: 10,
+      errors: 10,
+      from: new Date(spikeStart),
+      to: new Date(spikeStart + HOUR / 2),
+    });
+    const grown = (await store.functionTelemetry(request)).functions
+      .get("src/orders.js#OrderService.checkout")
+      ?.incidents.find((i) => i.source === "detected");
+    expect(grown?.evidence).toMatch(/^linked to this function: 4\d errors in 4\d calls from /);
+    expect((await stored())[0]?.evidence).toBe(
+      grown?.evidence.replace(/^linked to this function: /, ""),
+    );
   });
 
   it("restricts to the requested services", async () => {
