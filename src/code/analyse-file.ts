@@ -366,7 +366,8 @@ function commentEnd(source: string, start: number, node: SyntaxNode): number {
   return node.endIndex;
 }
 
-function lineStartsOf(source: string): number[] {
+/** Offsets where each line starts (index 0 = line 1). */
+export function lineStartsOf(source: string): number[] {
   const starts = [0];
   for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) {
     starts.push(at + 1);
@@ -375,7 +376,7 @@ function lineStartsOf(source: string): number[] {
 }
 
 /** 1-based line holding `index`. */
-export function lineOf(lineStarts: number[], index: number): number {
+export function lineOf(lineStarts: readonly number[], index: number): number {
   let low = 0;
   let high = lineStarts.length;
   while (low < high) {

@@ -1,5 +1,5 @@
 import type Parser from "tree-sitter";
-import type { Range } from "./analyse-file.ts";
+import { lineOf, type Range } from "./analyse-file.ts";
 import { toolsFor } from "./parser-pool.ts";
 import { topLevelSplits } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
@@ -88,12 +88,6 @@ export function parseAround(
 
 /** Index of the last split at or before `offset` (splits start with 0). */
 function lastAtOrBefore(splits: readonly number[], offset: number): number {
-  let low = 0;
-  let high = splits.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (splits[mid]! <= offset) low = mid + 1;
-    else high = mid;
-  }
-  return Math.max(0, low - 1);
+  // `lineOf` counts the starts at or before an offset: the same search.
+  return Math.max(0, lineOf(splits, offset) - 1);
 }

@@ -1,4 +1,5 @@
 import type Parser from "tree-sitter";
+import { lineOf, lineStartsOf } from "./analyse-file.ts";
 import type { Hunk } from "./changed-regions.ts";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
@@ -15,7 +16,7 @@ export function reparseHead(
   hunks: readonly Hunk[],
   language: Language,
 ): Parser.Tree {
-  const baseLines = lineStarts(base);
+  const baseLines = lineStartsOf(base);
   for (let i = hunks.length - 1; i >= 0; i--) {
     const hunk = hunks[i]!;
     const inserted = head.slice(hunk.headStart, hunk.headEnd);
@@ -37,21 +38,8 @@ export function reparseHead(
   return toolsFor(language).parser.parse(head, baseTree);
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
-  return starts;
-}
-
 function pointAt(starts: number[], index: number): Parser.Point {
-  let low = 0;
-  let high = starts.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (starts[mid]! <= index) low = mid + 1;
-    else high = mid;
-  }
-  const row = low - 1;
+  const row = lineOf(starts, index) - 1;
   return { row, column: index - starts[row]! };
 }
 
