@@ -156,14 +156,28 @@ export async function collectChanges(
       regions && baseSource && headSource && baseSource.language === headSource.language
         ? analyseSpans(baseSource, headSource, regions)
         : null;
-    const whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
-    const { base, head, changes } = (spanned ?? whole)!;
+    let whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
+    // tree-sitter's error recovery can lose every function after a construct it cannot parse
+    // (TypeScript call signatures split over lines, say): when the whole files have errors,
+    // the spans around the change are worth parsing however much they cover, since they may
+    // leave the broken statement out.
+    const rescued =
+      whole &&
+      regions &&
+      (whole.base?.syntaxErrors || whole.head?.syntaxErrors) &&
+      baseSource &&
+      headSource &&
+      baseSource.language === headSource.language
+        ? analyseSpans(baseSource, headSource, regions, 1)
+        : null;
+    if (rescued) whole = null;
+    const { base, head, changes } = (spanned ?? rescued ?? whole)!;
     if (headSource && head) {
       headFiles.set(file.path, {
         content: headSource.content,
         language: headSource.language,
         tree: whole?.headTree ?? null,
-        splits: spanned?.headSplits ?? null,
+        splits: (spanned ?? rescued)?.headSplits ?? null,
         imports: importedStems(headSource.content),
         analysed: head,
       });
@@ -234,8 +248,15 @@ function analyseSpans(
   baseSource: SourceSide,
   headSource: SourceSide,
   regions: ChangedRegions,
+  maxCoverage?: number,
 ): (FileAnalysis & { headSplits: number[] }) | null {
-  const spans = jointSpans(baseSource.content, headSource.content, regions, baseSource.language);
+  const spans = jointSpans(
+    baseSource.content,
+    headSource.content,
+    regions,
+    baseSource.language,
+    maxCoverage,
+  );
   if (!spans) return null;
   const baseTree = parseSpans(baseSource.content, baseSource.language, spans.base);
   const headTree = baseTree && parseSpans(headSource.content, headSource.language, spans.head);

@@ -17,8 +17,8 @@ interface Cut {
   head: number;
 }
 
-// Parsing most of both sides in pieces costs more than a parse and an incremental re-parse.
-const maxCoverage = 0.6;
+/** Parsing most of both sides in pieces costs more than a parse and an incremental re-parse. */
+export const spanCoverageLimit = 0.6;
 
 /**
  * The spans of base and head that hold every changed region, cut where both sides start a
@@ -27,13 +27,15 @@ const maxCoverage = 0.6;
  * unchanged statements that can export a name (`export { a }`, `module.exports = ...`), since
  * whether a changed function is exported depends on them.
  *
- * Null when the spans would cover most of the file (parse it whole instead).
+ * Null when the spans would cover more than `maxCoverage` of the two sides (parse them whole
+ * instead).
  */
 export function jointSpans(
   base: string,
   head: string,
   regions: ChangedRegions,
   language: Language,
+  maxCoverage = spanCoverageLimit,
 ): JointSpans | null {
   const headSplits = topLevelSplits(head, language);
   const cuts = alignedCuts(topLevelSplits(base, language), headSplits, regions, base, head);

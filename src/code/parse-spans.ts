@@ -80,10 +80,15 @@ export function parseAround(
   splits: readonly number[] = topLevelSplits(source, language),
 ): Parser.Tree {
   const spans = spansAround(splits, source.length, ranges);
-  // Spans covering most of the file save nothing: parse it whole.
+  // Spans covering most of the file save nothing: parse it whole, unless the whole parse
+  // has errors that the spans may leave out (tree-sitter's recovery can lose every function
+  // after a construct it cannot parse).
   const covered = spans.reduce((sum, span) => sum + span.end - span.start, 0);
-  const tree = covered < source.length * 0.8 ? parseSpans(source, language, spans) : null;
-  return tree ?? toolsFor(language).parser.parse(source);
+  const cheaper = covered < source.length * 0.8;
+  const spanned = cheaper ? parseSpans(source, language, spans) : null;
+  if (spanned) return spanned;
+  const whole = toolsFor(language).parser.parse(source);
+  return (!cheaper && whole.rootNode.hasError && parseSpans(source, language, spans)) || whole;
 }
 
 /** Index of the last split at or before `offset` (splits start with 0). */

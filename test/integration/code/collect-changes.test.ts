@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
 import { openLocalGitSource } from "../../../src/code/local-git-source.ts";
@@ -211,5 +212,39 @@ describe("collectChanges over a real git repository", () => {
     const source = await openLocalGitSource({ repo: repo.dir, base: base, head: sha });
     const result = await collectChanges(source, { callers: false });
     expect(result.functions.filter((f) => f.file === "src/orders/service.ts")).toEqual([]);
+  });
+
+  it("keeps exact names in a file whose whole parse tree-sitter gets wrong", async () => {
+    // Valid TypeScript tree-sitter cannot parse (call signatures split over lines) sits above
+    // the class: parsing the whole file loses the class (`createApp` instead of
+    // `Factory.createApp`); the statements around the change and the call parse cleanly. The
+    // class is over 80% of the file, so only the whole parse's errors make them worth parsing.
+    const factory = readFileSync(
+      new URL("../../fixtures/code/factory-call-signatures.ts.txt", import.meta.url),
+      "utf8",
+    );
+    const hono = "export class Hono<E> {\n  constructor(private readonly options = {}) {}\n}\n";
+    const before = await repo.commit({ "src/factory.ts": factory, "src/hono.ts": hono });
+    const edited = await repo.commit({
+      "src/factory.ts": factory.replace("new Hono<E>()", "new Hono<E>({ strict: true })"),
+    });
+    const changed = await collectChanges(
+      await openLocalGitSource({ repo: repo.dir, base: before, head: edited }),
+      { callers: false },
+    );
+    expect(changed.functions).toMatchObject([
+      { file: "src/factory.ts", name: "Factory.createApp", change: "modified", startLine: 152 },
+    ]);
+    expect(changed.functions[0]?.syntaxErrors).toBeUndefined();
+
+    const caller = await repo.commit({
+      "src/hono.ts": hono.replace("options = {}", "options: object = {}"),
+    });
+    const called = await collectChanges(
+      await openLocalGitSource({ repo: repo.dir, base: edited, head: caller }),
+    );
+    expect(called.functions.find((f) => f.name === "Hono.constructor")?.callers).toEqual([
+      { file: "src/factory.ts", line: 153, function: "Factory.createApp" },
+    ]);
   });
 });
