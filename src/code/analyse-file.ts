@@ -1,4 +1,5 @@
 import type Parser from "tree-sitter";
+import { parseText } from "./parse-text.ts";
 import { captureOf, toolsFor } from "./parser-pool.ts";
 import type { ExtractedFunction, FunctionKind, Language } from "./types.ts";
 
@@ -172,9 +173,9 @@ export function mayOccurOutside(source: string, analysed: AnalysedFile, name: st
   return false;
 }
 
-/** Parses a file with the (reused) parser of its language. */
+/** Parses a file with the (reused) parser of its language (see `parseText`). */
 export function parseSource(source: string, language: Language): Parser.Tree {
-  return toolsFor(language).parser.parse(source);
+  return parseText(source, language);
 }
 
 /**
@@ -189,7 +190,7 @@ export function analyseFile(
   options: AnalyseOptions = {},
 ): AnalysedFile {
   const tools = toolsFor(language);
-  const tree = options.tree ?? tools.parser.parse(source);
+  const tree = options.tree ?? parseSource(source, language);
   const root = tree.rootNode;
   const statements = root.namedChildren;
   const split = options.regions ? statementWindows(statements, options.regions) : null;

@@ -22,6 +22,7 @@ import { jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
 import { parseAround, parseSpans } from "./parse-spans.ts";
+import { parsedSeparated } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
 import type {
@@ -307,6 +308,7 @@ function analyseWhole(
       baseTree &&
       base &&
       !base.syntaxErrors &&
+      !parsedSeparated(baseTree) &&
       baseSource.language === headSource.language
     ) {
       headTree = reparseHead(
@@ -345,7 +347,11 @@ function analyseWhole(
     // result with errors is redone afresh. The head tree is not needed after this
     // whole-file analysis (the call-site search reuses its functions, not its tree).
     let baseAgain: Parser.Tree | null = null;
-    if (baseSource.language === headSource.language && !base.syntaxErrors) {
+    if (
+      baseSource.language === headSource.language &&
+      !base.syntaxErrors &&
+      !parsedSeparated(headTree)
+    ) {
       baseAgain = reparseHead(
         headTree,
         headSource.content,

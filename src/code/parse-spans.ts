@@ -1,6 +1,6 @@
 import type Parser from "tree-sitter";
 import { lineOf, type Range } from "./analyse-file.ts";
-import { toolsFor } from "./parser-pool.ts";
+import { parseText } from "./parse-text.ts";
 import { topLevelSplits } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
@@ -56,7 +56,7 @@ export function parseSpans(
       endPosition: pointAt(span.end),
     });
   }
-  const tree = toolsFor(language).parser.parse(source, undefined, { includedRanges: ranges });
+  const tree = parseText(source, language, ranges);
   const root = tree.rootNode;
   if (root.hasError) return null;
   let span = 0;
@@ -87,7 +87,7 @@ export function parseAround(
   const cheaper = covered < source.length * 0.8;
   const spanned = cheaper ? parseSpans(source, language, spans) : null;
   if (spanned) return spanned;
-  const whole = toolsFor(language).parser.parse(source);
+  const whole = parseText(source, language);
   return (!cheaper && whole.rootNode.hasError && parseSpans(source, language, spans)) || whole;
 }
 

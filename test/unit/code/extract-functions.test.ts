@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { extractFunctions, languageFor } from "../../../src/code/extract-functions.ts";
+import { separateCallSignatures } from "../../../src/code/parse-text.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/code/${name}`, import.meta.url), "utf8");
@@ -280,5 +281,28 @@ describe("languageFor", () => {
 
   it("returns no functions for paths it does not parse", () => {
     expect(extractFunctions("function f() {}", "README.md")).toEqual([]);
+  });
+});
+
+describe("TypeScript tree-sitter misreads", () => {
+  it("names the class below overloaded call signatures split over lines", () => {
+    const source = fixture("factory-call-signatures.ts.txt");
+    const names = extractFunctions(source, "src/factory.ts").map((fn) => fn.name);
+    expect(names.slice(-3)).toEqual(["Factory.constructor", "Factory.createApp", "createFactory"]);
+    expect(names.filter((name) => name.startsWith("Factory.route"))).toHaveLength(25);
+  });
+
+  it("separates only call signatures, keeping every offset", () => {
+    const source = fixture("factory-call-signatures.ts.txt");
+    const separated = separateCallSignatures(source);
+    expect(separated).toHaveLength(source.length);
+    const changed = [...source].flatMap((char, at) =>
+      char === separated[at] ? [] : [[char, separated[at]]],
+    );
+    // The two-handler signature's `<` (its own line, after a comment) gets a `;` before it.
+    expect(changed).toEqual([[" ", ";"]]);
+    // A generic arrow continuing an assignment is not a new member.
+    const arrow = "export const id =\n  <T>(value: T): T => value\n";
+    expect(separateCallSignatures(arrow)).toBe(arrow);
   });
 });
