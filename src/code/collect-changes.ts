@@ -17,6 +17,7 @@ import {
   collectCallSites,
   importedStems,
   moduleStem,
+  nearestCallSites,
 } from "./find-callers.ts";
 import { jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
@@ -212,7 +213,7 @@ export async function collectChanges(
   for (const changed of functions) {
     const fn = functionOf.get(changed);
     const target = fn ? targetFor.get(fn) : undefined;
-    if (target) changed.callers = sortCallSites(callers.get(target) ?? []);
+    if (target) changed.callers = nearestCallSites(target.file, callers.get(target) ?? []);
   }
 
   functions.sort(
@@ -568,18 +569,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-function sortCallSites(sites: CallSite[]): CallSite[] {
-  const seen = new Set<string>();
-  return sites
-    .sort((a, b) => compare(a.file, b.file) || a.line - b.line)
-    .filter((site) => {
-      const key = `${site.file}:${site.line}:${site.function}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
 }
 
 async function forEachLimited<T>(

@@ -4,6 +4,41 @@ import type { CallSite } from "./types.ts";
 /** Blast radius lists at most this many call sites per function (nearest files first). */
 export const maxCallersPerFunction = 100;
 
+/**
+ * The call sites a function's blast radius lists: deduplicated, the nearest `maxCallersPerFunction`
+ * (its own file, then files sharing the most leading folders with it, then by path and line),
+ * in file and line order. Files are searched concurrently, so what the cap keeps must not
+ * depend on which file was read first.
+ */
+export function nearestCallSites(targetFile: string, sites: readonly CallSite[]): CallSite[] {
+  const folders = targetFile.split("/").slice(0, -1);
+  const closeness = (file: string) => {
+    if (file === targetFile) return Number.POSITIVE_INFINITY;
+    const parts = file.split("/").slice(0, -1);
+    let shared = 0;
+    while (shared < parts.length && shared < folders.length && parts[shared] === folders[shared]) {
+      shared++;
+    }
+    return shared;
+  };
+  const seen = new Set<string>();
+  const unique = sites.filter((site) => {
+    const key = `${site.file}:${site.line}:${site.function}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const byFileAndLine = (a: CallSite, b: CallSite) =>
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.line - b.line ||
+    (a.function < b.function ? -1 : a.function > b.function ? 1 : 0);
+  const rank = new Map(unique.map((site) => [site, closeness(site.file)]));
+  return unique
+    .sort((a, b) => (rank.get(b) ?? 0) - (rank.get(a) ?? 0) || byFileAndLine(a, b))
+    .slice(0, maxCallersPerFunction)
+    .sort(byFileAndLine);
+}
+
 /** What a changed function is called by: name and how it may be referenced. */
 export interface CallTarget {
   file: string;
@@ -66,7 +101,6 @@ export function collectCallSites(
       if (!(call.member ? fn.member || either : !fn.member || either)) continue;
       if (!sameFile && !fn.exported && !fn.member) continue;
       const list = callers.get(target) ?? [];
-      if (list.length >= maxCallersPerFunction) continue;
       const enclosing = call.enclosing >= 0 ? analysed.functions[call.enclosing]! : null;
       // A function's reference to itself by name is recursion, kept; its own definition is not a call.
       list.push({ file, line: call.line, function: enclosing ? enclosing.name : "<top-level>" });
