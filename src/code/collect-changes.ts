@@ -272,7 +272,11 @@ function analyseSpans(
   return { base, head, changes, headSplits: spans.headSplits };
 }
 
-/** Whether pairing within windows could differ from pairing whole files (see `mayOccurOutside`). */
+/**
+ * Whether pairing within windows could differ from pairing whole files (see `mayOccurOutside`):
+ * a changed function's name may also be defined outside the windows (then a function there
+ * could be its partner: same-named functions pair identical bodies first, then in order).
+ */
 function ambiguous(
   changes: FunctionChange[],
   baseSource: SourceSide,
@@ -280,12 +284,16 @@ function ambiguous(
   headSource: SourceSide,
   head: AnalysedFile,
 ): boolean {
+  const shared = (file: AnalysedFile, name: string) =>
+    file.functions.filter((fn) => fn.name === name).length > 1;
   return changes.some((change) =>
     change.change === "added"
       ? mayOccurOutside(headSource.content, head, change.head!.name)
       : change.change === "removed"
         ? mayOccurOutside(baseSource.content, base, change.base!.name)
-        : false,
+        : (shared(base, change.base!.name) || shared(head, change.head!.name)) &&
+          (mayOccurOutside(baseSource.content, base, change.base!.name) ||
+            mayOccurOutside(headSource.content, head, change.head!.name)),
   );
 }
 

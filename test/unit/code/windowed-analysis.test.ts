@@ -9,6 +9,7 @@ const fixtures: [string, Language][] = [
   ["decorated-service.ts.txt", "typescript"],
   ["components.tsx.txt", "tsx"],
   ["object-router.cjs.txt", "javascript"],
+  ["orders.test.js.txt", "javascript"],
 ];
 
 const read = (name: string) =>
@@ -90,4 +91,31 @@ describe("windowed analysis finds exactly what whole-file analysis finds", () =>
       expect(compared).toBeGreaterThan(50);
     });
   }
+
+  it("when a test is copied over another (same-named callbacks, equal bodies elsewhere)", async () => {
+    const base = read("orders.test.js.txt");
+    const lines = base.split("\n");
+    const blocks: [number, number][] = [];
+    lines.forEach((line, start) => {
+      if (!line.startsWith("  it(")) return;
+      let end = start;
+      while (!lines[end]?.startsWith("  });")) end++;
+      blocks.push([start, end]);
+    });
+    let compared = 0;
+    for (const [from, fromEnd] of blocks) {
+      for (const [to, toEnd] of blocks) {
+        if (from === to) continue;
+        const head = [
+          ...lines.slice(0, to),
+          ...lines.slice(from, fromEnd + 1),
+          ...lines.slice(toEnd + 1),
+        ].join("\n");
+        const { windowed, whole } = await compare("test/orders.test.js", base, head);
+        expect(windowed, `line ${from + 1} copied over line ${to + 1}`).toEqual(whole);
+        compared++;
+      }
+    }
+    expect(compared).toBe(56);
+  });
 });
