@@ -66,7 +66,10 @@ const interrupt = (signal: NodeJS.Signals): void => {
   interrupted = true;
   process.stderr.write(`\ndemo: ${signal} received, stopping everything it started…\n`);
   controller.abort();
-  void group.stopAll(3_000).finally(() => process.exit(130));
+  void group.stopAll(3_000);
+  // The run unwinds and exits 130 below, after closing the embedded ClickHouse: exiting with
+  // it open can crash its threads (SIGSEGV). Should the unwinding hang, leave anyway.
+  setTimeout(() => process.exit(130), 15_000).unref();
 };
 process.on("SIGINT", interrupt);
 process.on("SIGTERM", interrupt);
@@ -107,4 +110,5 @@ try {
   }
 } finally {
   await group.stopAll();
+  if (interrupted) process.exit(130);
 }

@@ -99,6 +99,8 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
         `the shop stopped answering (${error.message}); its output:\n${service.process.output()}`,
       );
     });
+    // Interrupted: unwind from here, so the embedded store below is closed before the exit.
+    options.signal?.throwIfAborted();
     requests = load.sent;
     log(
       `      done: ${load.sent} requests (ok ${load.ok} · 4xx ${load.clientErrors} · 5xx ${load.serverErrors})`,
@@ -132,6 +134,7 @@ export async function runDemo(options: DemoOptions, group: ProcessGroup): Promis
       useSource: telemetry.useSource,
       onProgress: (message) => log(`      ${message}`),
     });
+    options.signal?.throwIfAborted();
   } finally {
     await telemetry.close();
   }
