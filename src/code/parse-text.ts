@@ -7,12 +7,13 @@ const separated = new WeakSet<Parser.Tree>();
 /**
  * Parses `source` (or only `includedRanges` of it) with the reused parser of its language.
  *
- * tree-sitter-typescript reads a call signature that starts a line with `<` as a comparison
- * with the member before it (`(key: K): V` newline `<K2>(...)`, how overloaded call
- * signatures are written in interfaces and type literals), and its error recovery then loses
- * every name below. When a TypeScript parse has errors, it is retried with a `;` in place of
- * the whitespace before such a `<`: the same length, so every offset, row and column stays
- * exact. The retry is kept when its first error comes later (or never).
+ * tree-sitter-typescript 0.23 misreads some valid TypeScript, and its error recovery can then
+ * lose every name below: a call signature that starts a line with `<` (how overloaded call
+ * signatures are written in interfaces and type literals) reads as a comparison with the
+ * member before it, and variance modifiers (`<in T>`, `<out T>`) are not in its grammar.
+ * When a TypeScript parse has errors, it is retried on a rewrite of the same length (see
+ * `separateCallSignatures`), so every offset, row and column stays exact; the retry is kept
+ * when its first error comes later (or never).
  */
 export function parseText(
   source: string,
@@ -39,7 +40,11 @@ export function parsedSeparated(tree: Parser.Tree): boolean {
   return separated.has(tree);
 }
 
-/** `source` with a `;` before each line-leading `<` that follows a line ending a type. */
+/**
+ * `source` rewritten, at the same length, around what tree-sitter-typescript 0.23 misreads:
+ * a `;` before each line-leading `<` that follows a finished member (overloaded call
+ * signatures), and variance modifiers on type parameters (`<in T>`, `<out T>`) blanked.
+ */
 export function separateCallSignatures(source: string): string {
   const lines = source.split("\n");
   let previous = "";
@@ -47,7 +52,8 @@ export function separateCallSignatures(source: string): string {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("//")) continue;
+    // Comment lines (`//`, and JSDoc's `/**`, `*`, `*/`) do not end a member.
+    if (trimmed === "" || /^(?:\/\/|\/\*|\*)/.test(trimmed)) continue;
     const at = line.indexOf("<");
     if (
       at > 0 &&
@@ -60,8 +66,17 @@ export function separateCallSignatures(source: string): string {
     }
     previous = trimmed.replace(/\s*\/\/.*$/, "");
   }
-  return changed ? lines.join("\n") : source;
+  const separated = changed ? lines.join("\n") : source;
+  return separated.replace(
+    variance,
+    (_match, before: string, modifier: string) => before + " ".repeat(modifier.length),
+  );
 }
+
+// A type parameter's variance modifier: after `<` or `,` (and any comments), before
+// `Name extends|=|,|>`.
+const variance =
+  /([<,](?:\s|\/\*(?:[^*]|\*(?!\/))*\*\/)*)(in\s+out|in|out)(?=\s+[A-Za-z_$][\w$]*\s*(?:extends\b|=|,|>))/g;
 
 /** Offset of the first error or missing node, or Infinity for a clean tree. */
 function firstErrorAt(tree: Parser.Tree): number {

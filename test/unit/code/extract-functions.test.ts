@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parseSource } from "../../../src/code/analyse-file.ts";
 import { extractFunctions, languageFor } from "../../../src/code/extract-functions.ts";
 import { separateCallSignatures } from "../../../src/code/parse-text.ts";
+import { toolsFor } from "../../../src/code/parser-pool.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/code/${name}`, import.meta.url), "utf8");
@@ -304,5 +306,34 @@ describe("TypeScript tree-sitter misreads", () => {
     // A generic arrow continuing an assignment is not a new member.
     const arrow = "export const id =\n  <T>(value: T): T => value\n";
     expect(separateCallSignatures(arrow)).toBe(arrow);
+  });
+
+  it("parses variance modifiers and call signatures after doc comments without errors", () => {
+    const source = [
+      "export interface ZodObject<",
+      "  /** @ts-ignore Cast variance */",
+      "  out Shape extends object = {},",
+      "  in out Config = {},",
+      "> {",
+      "  /**",
+      "   * Parses.",
+      "   */",
+      "  <T>(input: T): Shape",
+      "  /** Parses async. */",
+      "  <T>(input: T, async: true): Promise<Shape>",
+      "}",
+      "",
+      "export class Parser<in T> {",
+      "  parse(input: T): boolean {",
+      "    return input !== undefined",
+      "  }",
+      "}",
+    ].join("\n");
+    expect(toolsFor("typescript").parser.parse(source).rootNode.hasError).toBe(true);
+    expect(parseSource(source, "typescript").rootNode.hasError).toBe(false);
+    expect(separateCallSignatures(source)).toHaveLength(source.length);
+    expect(extractFunctions(source, "src/parser.ts").map((fn) => fn.name)).toEqual([
+      "Parser.parse",
+    ]);
   });
 });
