@@ -10,7 +10,8 @@ const separated = new WeakSet<Parser.Tree>();
  * tree-sitter-typescript 0.23 misreads some valid TypeScript, and its error recovery can then
  * lose every name below: a call signature that starts a line with `<` (how overloaded call
  * signatures are written in interfaces and type literals) reads as a comparison with the
- * member before it, and variance modifiers (`<in T>`, `<out T>`) are not in its grammar.
+ * member before it; variance modifiers (`<in T>`, `<out T>`) and `export type * from` are
+ * not in its grammar.
  * When a TypeScript parse has errors, it is retried on a rewrite of the same length (see
  * `separateCallSignatures`), so every offset, row and column stays exact; the retry is kept
  * when its first error comes later (or never).
@@ -43,7 +44,8 @@ export function parsedSeparated(tree: Parser.Tree): boolean {
 /**
  * `source` rewritten, at the same length, around what tree-sitter-typescript 0.23 misreads:
  * a `;` before each line-leading `<` that follows a finished member (overloaded call
- * signatures), and variance modifiers on type parameters (`<in T>`, `<out T>`) blanked.
+ * signatures); variance modifiers on type parameters (`<in T>`, `<out T>`) and the `type` of
+ * `export type * from` blanked.
  */
 export function separateCallSignatures(source: string): string {
   const lines = source.split("\n");
@@ -67,11 +69,16 @@ export function separateCallSignatures(source: string): string {
     previous = trimmed.replace(/\s*\/\/.*$/, "");
   }
   const separated = changed ? lines.join("\n") : source;
-  return separated.replace(
-    variance,
-    (_match, before: string, modifier: string) => before + " ".repeat(modifier.length),
-  );
+  return separated
+    .replace(
+      variance,
+      (_match, before: string, modifier: string) => before + " ".repeat(modifier.length),
+    )
+    .replace(typeStarExport, (_match, before: string) => `${before}    `);
 }
+
+// `export type * from` (TypeScript 5.0), read as `export * from`.
+const typeStarExport = /(\bexport\s+)type(?=\s+\*)/g;
 
 // A type parameter's variance modifier: after `<` or `,` (and any comments), before
 // `Name extends|=|,|>`.

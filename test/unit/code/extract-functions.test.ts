@@ -308,8 +308,9 @@ describe("TypeScript tree-sitter misreads", () => {
     expect(separateCallSignatures(arrow)).toBe(arrow);
   });
 
-  it("parses variance modifiers and call signatures after doc comments without errors", () => {
+  it("parses variance modifiers, call signatures after doc comments and type-only star exports", () => {
     const source = [
+      "export type * from './types'",
       "export interface ZodObject<",
       "  /** @ts-ignore Cast variance */",
       "  out Shape extends object = {},",
