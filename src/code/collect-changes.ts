@@ -23,7 +23,7 @@ import { jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
 import { parseAround, parseSpans } from "./parse-spans.ts";
-import { parsedSeparated } from "./parse-text.ts";
+import { parsedFromRewrite } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
 import type {
@@ -317,7 +317,7 @@ function analyseWhole(
       baseTree &&
       base &&
       !base.syntaxErrors &&
-      !parsedSeparated(baseTree) &&
+      !parsedFromRewrite(baseTree) &&
       baseSource.language === headSource.language
     ) {
       headTree = reparseHead(
@@ -359,7 +359,7 @@ function analyseWhole(
     if (
       baseSource.language === headSource.language &&
       !base.syntaxErrors &&
-      !parsedSeparated(headTree)
+      !parsedFromRewrite(headTree)
     ) {
       baseAgain = reparseHead(
         headTree,

@@ -2,7 +2,7 @@ import type Parser from "tree-sitter";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
 
-const separated = new WeakSet<Parser.Tree>();
+const rewritten = new WeakSet<Parser.Tree>();
 
 /**
  * Parses `source` (or only `includedRanges` of it) with the reused parser of its language.
@@ -13,7 +13,7 @@ const separated = new WeakSet<Parser.Tree>();
  * member before it; variance modifiers (`<in T>`, `<out T>`) and `export type * from` are
  * not in its grammar.
  * When a TypeScript parse has errors, it is retried on a rewrite of the same length (see
- * `separateCallSignatures`), so every offset, row and column stays exact; the retry is kept
+ * `rewriteForTreeSitter`), so every offset, row and column stays exact; the retry is kept
  * when its first error comes later (or never).
  */
 export function parseText(
@@ -25,20 +25,20 @@ export function parseText(
   const options = includedRanges ? { includedRanges } : undefined;
   const tree = parser.parse(source, undefined, options);
   if (language !== "typescript" || !tree.rootNode.hasError) return tree;
-  const patched = separateCallSignatures(source);
+  const patched = rewriteForTreeSitter(source);
   if (patched === source) return tree;
   const retry = parser.parse(patched, undefined, options);
   if (firstErrorAt(retry) <= firstErrorAt(tree)) return tree;
-  separated.add(retry);
+  rewritten.add(retry);
   return retry;
 }
 
 /**
- * Whether a tree was parsed from the `;`-separated text: an incremental re-parse of the
- * original text from it would reuse subtrees holding those `;`s.
+ * Whether a tree was parsed from the rewritten text: an incremental re-parse of the
+ * original text from it would reuse subtrees holding the rewrite.
  */
-export function parsedSeparated(tree: Parser.Tree): boolean {
-  return separated.has(tree);
+export function parsedFromRewrite(tree: Parser.Tree): boolean {
+  return rewritten.has(tree);
 }
 
 /**
@@ -47,7 +47,7 @@ export function parsedSeparated(tree: Parser.Tree): boolean {
  * signatures); variance modifiers on type parameters (`<in T>`, `<out T>`) and the `type` of
  * `export type * from` blanked.
  */
-export function separateCallSignatures(source: string): string {
+export function rewriteForTreeSitter(source: string): string {
   const lines = source.split("\n");
   let previous = "";
   let changed = false;

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseSource } from "../../../src/code/analyse-file.ts";
 import { extractFunctions, languageFor } from "../../../src/code/extract-functions.ts";
-import { separateCallSignatures } from "../../../src/code/parse-text.ts";
+import { rewriteForTreeSitter } from "../../../src/code/parse-text.ts";
 import { toolsFor } from "../../../src/code/parser-pool.ts";
 
 const fixture = (name: string) =>
@@ -294,9 +294,9 @@ describe("TypeScript tree-sitter misreads", () => {
     expect(names.filter((name) => name.startsWith("Factory.route"))).toHaveLength(25);
   });
 
-  it("separates only call signatures, keeping every offset", () => {
+  it("rewrites only the call signatures of a file, keeping every offset", () => {
     const source = fixture("factory-call-signatures.ts.txt");
-    const separated = separateCallSignatures(source);
+    const separated = rewriteForTreeSitter(source);
     expect(separated).toHaveLength(source.length);
     const changed = [...source].flatMap((char, at) =>
       char === separated[at] ? [] : [[char, separated[at]]],
@@ -305,7 +305,7 @@ describe("TypeScript tree-sitter misreads", () => {
     expect(changed).toEqual([[" ", ";"]]);
     // A generic arrow continuing an assignment is not a new member.
     const arrow = "export const id =\n  <T>(value: T): T => value\n";
-    expect(separateCallSignatures(arrow)).toBe(arrow);
+    expect(rewriteForTreeSitter(arrow)).toBe(arrow);
   });
 
   it("parses variance modifiers, call signatures after doc comments and type-only star exports", () => {
@@ -332,7 +332,7 @@ describe("TypeScript tree-sitter misreads", () => {
     ].join("\n");
     expect(toolsFor("typescript").parser.parse(source).rootNode.hasError).toBe(true);
     expect(parseSource(source, "typescript").rootNode.hasError).toBe(false);
-    expect(separateCallSignatures(source)).toHaveLength(source.length);
+    expect(rewriteForTreeSitter(source)).toHaveLength(source.length);
     expect(extractFunctions(source, "src/parser.ts").map((fn) => fn.name)).toEqual([
       "Parser.parse",
     ]);
