@@ -181,8 +181,9 @@ export function parseSource(source: string, language: Language): Parser.Tree {
 /**
  * Parses one file and extracts every function-like node with a body, its qualified name,
  * own-token hash and signature. One parse and one native walk collecting the node types it
- * reads (over the statements that hold `regions`, when given); names come from the captured containers (classes,
- * objects, namespaces, exports) in a single sweep, so no node is visited twice from JavaScript.
+ * reads (over the statements that hold `regions`, when given); names come from the captured
+ * containers (classes, objects, namespaces, exports) in a single sweep, so no node is
+ * visited twice from JavaScript.
  */
 export function analyseFile(
   source: string,
@@ -374,6 +375,12 @@ export function lineStartsOf(source: string): number[] {
     starts.push(at + 1);
   }
   return starts;
+}
+
+/** Row (0-based) and column of `index`, given the file's `lineStartsOf`. */
+export function pointAt(lineStarts: readonly number[], index: number): Parser.Point {
+  const row = lineOf(lineStarts, index) - 1;
+  return { row, column: index - (lineStarts[row] ?? 0) };
 }
 
 /** 1-based line holding `index`. */

@@ -158,7 +158,7 @@ export async function collectChanges(
       regions && baseSource && headSource && baseSource.language === headSource.language
         ? analyseSpans(baseSource, headSource, regions)
         : null;
-    let whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
+    const whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
     // tree-sitter's error recovery can lose every function after a construct it cannot parse
     // (TypeScript call signatures split over lines, say): when the whole files have errors,
     // the spans around the change are worth parsing however much they cover, since they may
@@ -172,13 +172,12 @@ export async function collectChanges(
       baseSource.language === headSource.language
         ? analyseSpans(baseSource, headSource, regions, 1)
         : null;
-    if (rescued) whole = null;
     const { base, head, changes } = (spanned ?? rescued ?? whole)!;
     if (headSource && head) {
       headFiles.set(file.path, {
         content: headSource.content,
         language: headSource.language,
-        tree: whole?.headTree ?? null,
+        tree: rescued ? null : (whole?.headTree ?? null),
         splits: (spanned ?? rescued)?.headSplits ?? null,
         imports: importedStems(headSource.content),
         analysed: head,

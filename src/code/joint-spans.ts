@@ -1,5 +1,6 @@
 import type { Range } from "./analyse-file.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
+import { lastAtOrBefore } from "./parse-spans.ts";
 import { topLevelSplits } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
@@ -43,9 +44,10 @@ export function jointSpans(
   // Each region needs the cuts around it: [last at or before its start, first past its end].
   const needed: [number, number][] = [];
   const require = (ranges: Range[], side: keyof Cut) => {
+    const offsets = cuts.map((cut) => cut[side]);
     for (const range of ranges) {
-      const left = Math.min(cuts.length - 2, lastCutAtOrBefore(cuts, side, range.start));
-      const right = Math.min(cuts.length - 1, lastCutAtOrBefore(cuts, side, range.end) + 1);
+      const left = Math.min(cuts.length - 2, lastAtOrBefore(offsets, range.start));
+      const right = Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1);
       needed.push([left, Math.max(right, left + 1)]);
     }
   };
@@ -105,17 +107,6 @@ function alignedCuts(
     cuts.push({ base: base.length, head: head.length });
   }
   return cuts;
-}
-
-function lastCutAtOrBefore(cuts: readonly Cut[], side: keyof Cut, offset: number): number {
-  let low = 0;
-  let high = cuts.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (cuts[mid]![side] <= offset) low = mid + 1;
-    else high = mid;
-  }
-  return Math.max(0, low - 1);
 }
 
 // Statements that can export a local name, at a line start: `export { a }`, `export default a`,

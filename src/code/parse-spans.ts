@@ -1,5 +1,5 @@
 import type Parser from "tree-sitter";
-import { lineOf, type Range } from "./analyse-file.ts";
+import { lineOf, lineStartsOf, pointAt, type Range } from "./analyse-file.ts";
 import { parseText } from "./parse-text.ts";
 import { topLevelSplits } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
@@ -36,26 +36,13 @@ export function parseSpans(
   spans: readonly Range[],
 ): Parser.Tree | null {
   if (spans.length === 0) return null;
-  const ranges: Parser.Range[] = [];
-  let row = 0;
-  let rowStart = 0;
-  const pointAt = (offset: number): Parser.Point => {
-    for (let at = source.indexOf("\n", rowStart); at >= 0 && at < offset; ) {
-      row++;
-      rowStart = at + 1;
-      at = source.indexOf("\n", rowStart);
-    }
-    return { row, column: offset - rowStart };
-  };
-  for (const span of spans) {
-    const startPosition = pointAt(span.start);
-    ranges.push({
-      startIndex: span.start,
-      startPosition,
-      endIndex: span.end,
-      endPosition: pointAt(span.end),
-    });
-  }
+  const lineStarts = lineStartsOf(source);
+  const ranges: Parser.Range[] = spans.map((span) => ({
+    startIndex: span.start,
+    startPosition: pointAt(lineStarts, span.start),
+    endIndex: span.end,
+    endPosition: pointAt(lineStarts, span.end),
+  }));
   const tree = parseText(source, language, ranges);
   const root = tree.rootNode;
   if (root.hasError) return null;
@@ -91,8 +78,8 @@ export function parseAround(
   return (!cheaper && whole.rootNode.hasError && parseSpans(source, language, spans)) || whole;
 }
 
-/** Index of the last split at or before `offset` (splits start with 0). */
-function lastAtOrBefore(splits: readonly number[], offset: number): number {
+/** Index of the last offset at or before `offset` in ascending `splits` (0 when none). */
+export function lastAtOrBefore(splits: readonly number[], offset: number): number {
   // `lineOf` counts the starts at or before an offset: the same search.
   return Math.max(0, lineOf(splits, offset) - 1);
 }

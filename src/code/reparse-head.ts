@@ -1,5 +1,5 @@
 import type Parser from "tree-sitter";
-import { lineOf, lineStartsOf } from "./analyse-file.ts";
+import { lineStartsOf, pointAt } from "./analyse-file.ts";
 import type { Hunk } from "./changed-regions.ts";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
@@ -36,11 +36,6 @@ export function reparseHead(
     });
   }
   return toolsFor(language).parser.parse(head, baseTree);
-}
-
-function pointAt(starts: number[], index: number): Parser.Point {
-  const row = lineOf(starts, index) - 1;
-  return { row, column: index - starts[row]! };
 }
 
 function countNewlines(text: string): number {

@@ -279,12 +279,7 @@ class SplitScanner {
     const { source } = this;
     while (this.i < source.length) {
       const c = source.charCodeAt(this.i);
-      if (c === 123) {
-        this.i++;
-        this.stack.push(JSX_EXPRESSION);
-        this.operator();
-        return true;
-      }
+      if (c === 123) return this.jsxExpression();
       if (c === 34 || c === 39) {
         const close = source.indexOf(c === 34 ? '"' : "'", this.i + 1);
         if (close < 0) return false;
@@ -312,12 +307,7 @@ class SplitScanner {
     const { source } = this;
     while (this.i < source.length) {
       const c = source.charCodeAt(this.i);
-      if (c === 123) {
-        this.i++;
-        this.stack.push(JSX_EXPRESSION);
-        this.operator();
-        return true;
-      }
+      if (c === 123) return this.jsxExpression();
       if (c === 60) {
         if (source.charCodeAt(this.i + 1) === 47) {
           const close = source.indexOf(">", this.i + 2);
@@ -334,6 +324,14 @@ class SplitScanner {
       this.i++;
     }
     return false;
+  }
+
+  /** `{` in a tag or among children: code until its `}`. */
+  private jsxExpression(): boolean {
+    this.i++;
+    this.stack.push(JSX_EXPRESSION);
+    this.operator();
+    return true;
   }
 
   /** An element ended: inside a parent's children that is text again, in code a value. */
