@@ -16,6 +16,7 @@ import { matchCodeKey } from "./match-code-key.ts";
 import { isoForClickHouse } from "./migrations.ts";
 import { type MappedPath, stemOf } from "./path-mapper.ts";
 import { ROLLUP_KEY } from "./schema.ts";
+import { FRAME_LINE } from "./stack-frames.ts";
 import type { TableNames } from "./table-names.ts";
 import type { TelemetrySources } from "./telemetry-sources.ts";
 import {
@@ -55,7 +56,6 @@ const SERVICES =
 const FILE_STEM = (col: string) =>
   String.raw`replaceRegexpOne(arrayElement(splitByChar('/', ${col}), -1), '\\.[^.]*$', '')`;
 const FN_LAST = (col: string) => `arrayElement(splitByChar('.', ${col}), -1)`;
-const RAW_KEY = ROLLUP_KEY;
 /** `stackRowKey` in SQL: which attributed stack row an exception rollup row belongs to. */
 const STACK_ROW_KEY = String.raw`concat(toString(StackHash), '\t', toString(ServiceName), '\t', toString(ServiceVersion), '\t', toString(VcsRevision), '\t', toString(SpanName), '\t', FilePath, '\t', FunctionName, '\t', toString(ExceptionType))`;
 const METHOD_ORDER: AttributionMethod[] = [
@@ -64,8 +64,6 @@ const METHOD_ORDER: AttributionMethod[] = [
   "learned-span-name",
   "name-fallback",
 ];
-/** Every line `parseV8Stack` can read as a frame starts like this. */
-const FRAME_LINE = /^\s*at\s/;
 const INCIDENT_LOOKBACK_MS = 180 * 86_400_000;
 const TOP_EXCEPTIONS = 5;
 const MAX_TRACE_SAMPLES = 5000;
@@ -288,7 +286,7 @@ export async function queryFunctionTelemetry(
   // The key hashes narrow the scan through the primary key (the set is built before it is
   // analysed); the fan-out below keeps only rows whose RawKey itself is requested, so a hash
   // collision cannot mix functions.
-  const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${RAW_KEY} AS RawKey
+  const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${ROLLUP_KEY} AS RawKey
       FROM ${sources.functionHourly}
       WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
         AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}`;
@@ -323,7 +321,7 @@ export async function queryFunctionTelemetry(
     keys.length === 0
       ? []
       : connection.query<{ rawKey: string; traces: string[] }>(
-          `SELECT ${RAW_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+          `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
            FROM ${sources.functionKeys}
            WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
            GROUP BY rawKey`,
