@@ -34,12 +34,28 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
   const tables = tableNames(config.telemetry);
   const redact = opts.redact ?? ((text: string) => redactText(text));
 
+  // Which tables exist decides between rollups and raw scans. Once the spans table and every
+  // rollup are there, that is remembered (one round trip less per lookup) until a lookup
+  // fails, so tables dropped meanwhile are noticed by the next one.
+  let complete: Set<string> | null = null;
   const existing = async (): Promise<Set<string>> => {
+    if (complete) return complete;
     const rows = await connection.query<{ name: string }>(
       "SELECT name FROM system.tables WHERE database = {db:String}",
       { db: tables.database },
     );
-    return new Set(rows.map((r) => r.name));
+    const present = new Set(rows.map((r) => r.name));
+    const all = [unqualified(tables.traces), ...OWN_TABLES].every((name) => present.has(name));
+    if (all) complete = present;
+    return present;
+  };
+  const forgetTablesOnError = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      complete = null;
+      throw error;
+    }
   };
 
   const mapperFor = async (request: TelemetryRequest) => {
@@ -52,49 +68,51 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
     connection,
     init: () => migrate(connection, tables),
     status: () => schemaStatus(connection, tables),
-    async functionTelemetry(request) {
-      const present = await existing();
-      const notices: string[] = [];
-      if (!present.has(unqualified(tables.traces))) {
-        notices.push(
-          `no spans table ${tables.database}.${unqualified(tables.traces)}: nothing to report from production (check telemetry.database / tracesTable, or run "faultline db init").`,
-        );
-        return { functions: new Map(), notices };
-      }
-      const ownTables = OWN_TABLES.every((name) => present.has(name));
-      if (!ownTables) {
-        notices.push(
-          `Faultline's rollup tables are missing in ${tables.database} (run "faultline db init"): scanned raw spans instead, which is slower.`,
-        );
-      }
-      if (!opts.locator) {
-        notices.push(
-          "exception stacks were matched to functions by file and name only (no source locator).",
-        );
-      }
-      return queryFunctionTelemetry(
-        {
-          connection,
-          tables,
-          sources: telemetrySources(
+    functionTelemetry: (request) =>
+      forgetTablesOnError(async () => {
+        const present = await existing();
+        const notices: string[] = [];
+        if (!present.has(unqualified(tables.traces))) {
+          notices.push(
+            `no spans table ${tables.database}.${unqualified(tables.traces)}: nothing to report from production (check telemetry.database / tracesTable, or run "faultline db init").`,
+          );
+          return { functions: new Map(), notices };
+        }
+        const ownTables = OWN_TABLES.every((name) => present.has(name));
+        if (!ownTables) {
+          notices.push(
+            `Faultline's rollup tables are missing in ${tables.database} (run "faultline db init"): scanned raw spans instead, which is slower.`,
+          );
+        }
+        if (!opts.locator) {
+          notices.push(
+            "exception stacks were matched to functions by file and name only (no source locator).",
+          );
+        }
+        return queryFunctionTelemetry(
+          {
+            connection,
             tables,
-            ownTables ? "rollup" : "raw",
-            present.has(unqualified(tables.logs)),
-          ),
-          mapPath: await mapperFor(request),
-          ...(opts.locator ? { locator: opts.locator } : {}),
-          redact,
-          ownTables,
-          notices,
-        },
-        request,
-      );
-    },
-    async inputSamples(request) {
-      const present = await existing();
-      if (!present.has(unqualified(tables.traces))) return [];
-      return queryInputSamples(connection, tables, await mapperFor(request), request);
-    },
+            sources: telemetrySources(
+              tables,
+              ownTables ? "rollup" : "raw",
+              present.has(unqualified(tables.logs)),
+            ),
+            mapPath: await mapperFor(request),
+            ...(opts.locator ? { locator: opts.locator } : {}),
+            redact,
+            ownTables,
+            notices,
+          },
+          request,
+        );
+      }),
+    inputSamples: (request) =>
+      forgetTablesOnError(async () => {
+        const present = await existing();
+        if (!present.has(unqualified(tables.traces))) return [];
+        return queryInputSamples(connection, tables, await mapperFor(request), request);
+      }),
     close: () => connection.close(),
   };
 }

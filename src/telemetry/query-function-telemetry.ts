@@ -15,6 +15,7 @@ import { lastSegment } from "./function-names.ts";
 import { matchCodeKey } from "./match-code-key.ts";
 import { isoForClickHouse } from "./migrations.ts";
 import { type MappedPath, stemOf } from "./path-mapper.ts";
+import { queryUnion } from "./query-union.ts";
 import { ROLLUP_KEY } from "./schema.ts";
 import { FRAME_LINE } from "./stack-frames.ts";
 import type { TableNames } from "./table-names.ts";
@@ -66,7 +67,6 @@ const METHOD_ORDER: AttributionMethod[] = [
 ];
 const INCIDENT_LOOKBACK_MS = 180 * 86_400_000;
 const TOP_EXCEPTIONS = 5;
-const MAX_TRACE_SAMPLES = 5000;
 
 interface StackRow {
   hash: string;
@@ -118,58 +118,47 @@ export async function queryFunctionTelemetry(
   const { connection, sources } = ctx;
 
   // 1 + 2: code keys and candidate stacks — with the learned span mappings and the services'
-  // root-span counts, which need nothing else: one round trip, rows told apart by `kind`.
+  // root-span counts, which need nothing else: one round trip.
   const files = unique(functions.map((f) => f.file));
-  const firstParts = [
-    `SELECT 'key' AS kind, '' AS hash, '' AS service, '' AS version, '' AS vcs, '' AS spanName,
-            filePath, functionName, '' AS type, '' AS stack, toUInt64(0) AS n
-     FROM (SELECT FilePath AS filePath, FunctionName AS functionName
-       FROM ${sources.functionKeys}
-       WHERE FunctionName != '' AND ${SERVICES}
-         AND (${CODE_KEY_CANDIDATE})
-       GROUP BY FilePath, FunctionName
-       HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO})`,
-    `SELECT 'stack' AS kind, toString(StackHash) AS hash, toString(ServiceName) AS service,
-            toString(ServiceVersion) AS version, toString(VcsRevision) AS vcs,
-            toString(SpanName) AS spanName, FilePath AS filePath, FunctionName AS functionName,
-            toString(ExceptionType) AS type, any(Stack) AS stack, toUInt64(0) AS n
-       FROM ${sources.exceptionStacks}
-       WHERE ${SERVICES}
-         AND (${CODE_KEY_CANDIDATE}
-           OR hasAny({stems:Array(String)}, StackStems)
-           OR hasAny({frameNames:Array(String)}, StackNames))
-       GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
-       HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
-    `SELECT 'root' AS kind, '' AS hash, toString(ServiceName) AS service, '' AS version, '' AS vcs,
-            '' AS spanName, '' AS filePath, '' AS functionName, '' AS type, '' AS stack,
-            toUInt64(sum(Roots)) AS n
-       FROM ${sources.serviceHourly}
-       WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
-  ];
-  if (ctx.ownTables) {
-    firstParts.push(
-      `SELECT 'learned' AS kind, '' AS hash, toString(ServiceName) AS service, '' AS version,
-              '' AS vcs, SpanName AS spanName, File AS filePath, FunctionName AS functionName,
-              '' AS type, '' AS stack, toUInt64(0) AS n
-       FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`,
-    );
-  }
-  const firstRows = await connection.query<
-    StackRow & { kind: "key" | "stack" | "root" | "learned"; n: Num }
-  >(firstParts.join("\nUNION ALL\n"), { ...base, stems, lastNames, frameNames, files });
-  const keyRows = firstRows.filter((r) => r.kind === "key");
-  const stackRows: StackRow[] = firstRows.filter((r) => r.kind === "stack");
-  const rootRows = firstRows
-    .filter((r) => r.kind === "root")
-    .map((r) => ({ service: r.service, roots: r.n }));
-  const learnedRows = firstRows
-    .filter((r) => r.kind === "learned")
-    .map((r) => ({
-      service: r.service,
-      spanName: r.spanName,
-      file: r.filePath,
-      name: r.functionName,
-    }));
+  const first = await queryUnion<{
+    key: { filePath: string; functionName: string };
+    stack: StackRow;
+    root: { service: string; roots: Num };
+    learned: { service: string; spanName: string; file: string; name: string };
+  }>(
+    connection,
+    {
+      key: `SELECT FilePath AS filePath, FunctionName AS functionName
+         FROM ${sources.functionKeys}
+         WHERE FunctionName != '' AND ${SERVICES}
+           AND (${CODE_KEY_CANDIDATE})
+         GROUP BY FilePath, FunctionName
+         HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
+      stack: `SELECT toString(StackHash) AS hash, toString(ServiceName) AS service,
+              toString(ServiceVersion) AS version, toString(VcsRevision) AS vcs,
+              toString(SpanName) AS spanName, FilePath AS filePath, FunctionName AS functionName,
+              toString(ExceptionType) AS type, any(Stack) AS stack
+         FROM ${sources.exceptionStacks}
+         WHERE ${SERVICES}
+           AND (${CODE_KEY_CANDIDATE}
+             OR hasAny({stems:Array(String)}, StackStems)
+             OR hasAny({frameNames:Array(String)}, StackNames))
+         GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
+         HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
+      root: `SELECT toString(ServiceName) AS service, sum(Roots) AS roots
+         FROM ${sources.serviceHourly}
+         WHERE Hour >= ${H_FROM} AND Hour < ${H_TO} GROUP BY ServiceName`,
+      learned: ctx.ownTables
+        ? `SELECT toString(ServiceName) AS service, SpanName AS spanName, File AS file, FunctionName AS name
+         FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`
+        : null,
+    },
+    { ...base, stems, lastNames, frameNames, files },
+  );
+  const keyRows = first.key;
+  const stackRows = first.stack;
+  const rootRows = first.root;
+  const learnedRows = first.learned;
 
   if (!ctx.locator && stackRows.length > 0) {
     ctx.notices.push(
@@ -275,7 +264,6 @@ export async function queryFunctionTelemetry(
   const keys = [...keyToFunctions.keys()];
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
   const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
-  const keyParams = { ...base, keys, fnLists, fnNames };
   const linkedStacks = stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0);
   const hashes = unique(linkedStacks.map((r) => r.hash)).map((h) => BigInt(h));
   // Each attributed stack row fans out to its functions in SQL, so the copies of one thrown
@@ -283,75 +271,107 @@ export async function queryFunctionTelemetry(
   // each) merge into one occurrence per trace for every function they are attributed to.
   const stackKeys = linkedStacks.map((r) => stackRowKey(r));
   const stackFnLists = stackKeys.map((k) => unique((stackLinks.get(k) ?? []).map((l) => l.index)));
-  // The key hashes narrow the scan through the primary key (the set is built before it is
-  // analysed); the fan-out below keeps only rows whose RawKey itself is requested, so a hash
-  // collision cannot mix functions.
-  const hourly = `SELECT Hour, ServiceName, Versions, Calls, Errors, Duration, ${ROLLUP_KEY} AS RawKey
-      FROM ${sources.functionHourly}
-      WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
-        AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}`;
-  const fanOut =
-    "ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))}, indexOf({keys:Array(String)}, RawKey)) AS fn";
+  // The key hashes narrow the scan through the primary key. Rows are merged per key hash
+  // first (a hundred states instead of tens of thousands of hourly rows to fan out), then per
+  // function. A foreign key sharing a requested key's 64-bit hash would be merged in: at
+  // millions of keys the odds are about 1e-11 per lookup, as for the stack hashes.
+  const perKey = `SELECT KeyHash, Hour >= ${H_FROM} AS isCurrent,
+          sum(Calls) AS calls, sum(Errors) AS errors,
+          quantilesTDigestMergeState(0.5, 0.95, 0.99)(Duration) AS duration,
+          groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions,
+          groupArrayIf((toUnixTimestamp(Hour), Calls, Errors), Hour >= ${H_FROM}) AS points
+        FROM ${sources.functionHourly}
+        WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
+          AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
+        GROUP BY KeyHash, isCurrent`;
+  // Trace samples of the code keys: their entrypoints are looked up in the same statement.
+  const samples = `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+        FROM ${sources.functionKeys}
+        WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
+        GROUP BY rawKey`;
 
-  // One read of the rollup serves both the window stats and the hourly series (the current
-  // window's (hour, calls, errors) travel as one array of tuples, summed per hour below): no
-  // second scan, one round trip less.
-  const [statRows, sampleRows, exceptionRows] = await Promise.all([
-    keys.length === 0
-      ? []
-      : connection.query<{
-          fn: Num;
-          w: "current" | "previous";
-          calls: Num;
-          errors: Num;
-          q: (number | null)[];
-          services: string[];
-          versions: string[];
-          points: [Num, Num, Num][];
-        }>(
-          `SELECT fn, if(Hour >= ${H_FROM}, 'current', 'previous') AS w,
-                  sum(Calls) AS calls, sum(Errors) AS errors,
-                  quantilesTDigestMerge(0.5, 0.95, 0.99)(Duration) AS q,
-                  groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions,
-                  groupArrayIf((toUnixTimestamp(Hour), Calls, Errors), Hour >= ${H_FROM}) AS points
-           FROM (${hourly}) ${fanOut}
-           GROUP BY fn, w`,
-          keyParams,
-        ),
-    keys.length === 0
-      ? []
-      : connection.query<{ rawKey: string; traces: string[] }>(
-          `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
-           FROM ${sources.functionKeys}
-           WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
-           GROUP BY rawKey`,
-          keyParams,
-        ),
-    hashes.length === 0
-      ? []
-      : connection.query<{
-          fn: Num;
-          hash: string;
-          type: string;
-          count: Num;
-          first: Num;
-          last: Num;
-          message: string;
-          rows: string[];
-        }>(
-          `SELECT fn, toString(StackHash) AS hash, toString(ExceptionType) AS type,
-                  uniqExactMerge(Occurrences) AS count, toUnixTimestamp64Milli(min(FirstSeen)) AS first,
-                  toUnixTimestamp64Milli(max(LastSeen)) AS last, anyLast(SampleMessage) AS message,
-                  groupUniqArray(StackRow) AS rows
-           FROM (SELECT StackHash, ExceptionType, Occurrences, FirstSeen, LastSeen, SampleMessage,
-                        ${STACK_ROW_KEY} AS StackRow
-                 FROM ${sources.exceptionHourly}
-                 WHERE StackHash IN {hashes:Array(UInt64)} AND Hour >= ${H_FROM} AND Hour < ${H_TO} AND ${SERVICES})
-           ARRAY JOIN arrayElement({stackFnLists:Array(Array(UInt32))}, indexOf({stackKeys:Array(String)}, StackRow)) AS fn
-           GROUP BY fn, StackHash, ExceptionType`,
-          { ...base, hashes, stackKeys, stackFnLists },
-        ),
-  ]);
+  // Everything else in one statement: window stats with the hourly series (the current
+  // window's (hour, calls, errors) travel as one array of tuples, summed per hour below),
+  // trace samples and their entrypoints, exceptions of the attributed stacks, and incidents.
+  const second = await queryUnion<{
+    stats: {
+      fn: Num;
+      w: "current" | "previous";
+      calls: Num;
+      errors: Num;
+      q: (number | null)[];
+      services: string[];
+      versions: string[];
+      points: [Num, Num, Num][];
+    };
+    sample: { rawKey: string; traces: string[] };
+    entrypoint: { traceId: string; entrypoint: string };
+    exception: {
+      fn: Num;
+      hash: string;
+      type: string;
+      count: Num;
+      first: Num;
+      last: Num;
+      message: string;
+      rows: string[];
+    };
+    incident: IncidentRow;
+  }>(
+    connection,
+    {
+      stats:
+        keys.length === 0
+          ? null
+          : `SELECT fn, if(isCurrent, 'current', 'previous') AS w, sum(calls) AS calls,
+                sum(errors) AS errors, quantilesTDigestMerge(0.5, 0.95, 0.99)(duration) AS q,
+                groupUniqArrayArray(services) AS services, groupUniqArrayArray(versions) AS versions,
+                groupArrayArray(points) AS points
+             FROM (${perKey})
+             ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))},
+               indexOf(arrayMap(k -> cityHash64(k), {keys:Array(String)}), KeyHash)) AS fn
+             GROUP BY fn, w`,
+      sample: keys.length === 0 ? null : samples,
+      // The samples are drawn again for the lookup: both draws read the same states, and a
+      // trace one draw lacks only leaves its function's sample smaller.
+      entrypoint:
+        keys.length === 0
+          ? null
+          : `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${sources.traceEntrypoints}
+             WHERE TraceId IN (SELECT arrayJoin(traces) FROM (${samples}))
+             GROUP BY TraceId`,
+      exception:
+        hashes.length === 0
+          ? null
+          : `SELECT fn, toString(StackHash) AS hash, toString(ExceptionType) AS type,
+                uniqExactMerge(Occurrences) AS count, toUnixTimestamp64Milli(min(FirstSeen)) AS first,
+                toUnixTimestamp64Milli(max(LastSeen)) AS last, anyLast(SampleMessage) AS message,
+                groupUniqArray(StackRow) AS rows
+             FROM (SELECT StackHash, ExceptionType, Occurrences, FirstSeen, LastSeen, SampleMessage,
+                          ${STACK_ROW_KEY} AS StackRow
+                   FROM ${sources.exceptionHourly}
+                   WHERE StackHash IN {hashes:Array(UInt64)} AND Hour >= ${H_FROM} AND Hour < ${H_TO} AND ${SERVICES})
+             ARRAY JOIN arrayElement({stackFnLists:Array(Array(UInt32))}, indexOf({stackKeys:Array(String)}, StackRow)) AS fn
+             GROUP BY fn, StackHash, ExceptionType`,
+      incident: ctx.ownTables ? incidentsSql(ctx.tables.incidents) : null,
+    },
+    {
+      ...base,
+      keys,
+      fnLists,
+      fnNames,
+      hashes,
+      stackKeys,
+      stackFnLists,
+      // Incidents: by function id, by file, or by the fingerprint of any attributed stack.
+      since: Math.floor((toMs - INCIDENT_LOOKBACK_MS) / 1000),
+      ids: functions.map((f) => functionKeyId(f)),
+      files,
+      fingerprints: hashes.map((h) => fingerprintOf(h.toString())),
+    },
+  );
+  const statRows = second.stats;
+  const exceptionRows = second.exception;
 
   // Assemble per function.
   const built = functions.map((key) => emptyTelemetry(key));
@@ -388,7 +408,7 @@ export async function queryFunctionTelemetry(
     }
   }
   const traces = functions.map(() => [] as string[]);
-  for (const row of sampleRows) {
+  for (const row of second.sample) {
     for (const index of keyToFunctions.get(row.rawKey) ?? []) traces[index]?.push(...row.traces);
   }
   const firstHourMs = Math.floor(fromMs / 3_600_000) * 3_600_000;
@@ -461,14 +481,14 @@ export async function queryFunctionTelemetry(
       }));
   }
 
-  await addEntrypoints(ctx, built, traces, base);
+  addEntrypoints(built, traces, second.entrypoint);
   const roots = new Map(rootRows.map((r) => [r.service, Number(r.roots)]));
   for (const t of built) {
     const denominator = t.services.reduce((sum, s) => sum + (roots.get(s) ?? 0), 0);
     t.trafficShare = denominator > 0 ? Math.min(1, t.current.calls / denominator) : 0;
     t.trend = trendOf(t.current, t.previous);
   }
-  await addIncidents(ctx, functions, built, fingerprints, toMs, base.services);
+  await addIncidents(ctx, functions, built, fingerprints, second.incident, base.services);
 
   for (const [index, t] of built.entries()) {
     t.attribution = METHOD_ORDER.filter((m) => methods[index]?.has(m));
@@ -513,20 +533,11 @@ async function learnedSpanFunctions(
   }
 }
 
-async function addEntrypoints(
-  ctx: FunctionTelemetryContext,
+function addEntrypoints(
   built: FunctionTelemetry[],
   traces: string[][],
-  base: Record<string, unknown>,
-): Promise<void> {
-  // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
-  const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
-  if (traceIds.length === 0) return;
-  const rows = await ctx.connection.query<{ traceId: string; entrypoint: string }>(
-    `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${ctx.sources.traceEntrypoints}
-     WHERE TraceId IN {traceIds:Array(String)} GROUP BY TraceId`,
-    { ...base, traceIds },
-  );
+  rows: readonly { traceId: string; entrypoint: string }[],
+): void {
   const entry = new Map(rows.map((r) => [r.traceId, r.entrypoint]));
   for (const [index, t] of built.entries()) {
     const sample = traces[index] ?? [];
@@ -550,7 +561,7 @@ async function addIncidents(
   functions: readonly FunctionKey[],
   built: FunctionTelemetry[],
   fingerprints: Set<string>[],
-  toMs: number,
+  rows: IncidentRow[],
   services: string[],
 ): Promise<void> {
   const detected: { index: number; incident: Incident }[] = [];
@@ -581,27 +592,7 @@ async function addIncidents(
     return;
   }
   const ids = functions.map((f) => functionKeyId(f));
-  const files = unique(functions.map((f) => f.file));
-  const allFingerprints = unique(fingerprints.flatMap((s) => [...s]));
-  const rows = await ctx.connection.query<IncidentRow>(
-    `SELECT Id AS id, Title AS title, Severity AS severity, toUnixTimestamp64Milli(StartedAt) AS started,
-            if(isNull(ResolvedAt), NULL, toUnixTimestamp64Milli(assumeNotNull(ResolvedAt))) AS resolved,
-            ServiceName AS service, Url AS url, Source AS source, Functions AS functions,
-            Fingerprints AS fingerprints, Evidence AS evidence
-     FROM ${ctx.tables.incidents} FINAL
-     WHERE StartedAt >= {since:DateTime('UTC')}
-       AND (empty({services:Array(String)}) OR ServiceName = '' OR has({services:Array(String)}, ServiceName))
-       AND (hasAny(Functions, {ids:Array(String)}) OR hasAny(Functions, {files:Array(String)})
-         OR hasAny(Fingerprints, {fingerprints:Array(String)}))
-     ORDER BY StartedAt DESC`,
-    {
-      since: Math.floor((toMs - INCIDENT_LOOKBACK_MS) / 1000),
-      ids,
-      files,
-      fingerprints: allFingerprints,
-      services,
-    },
-  );
+  rows.sort(newestFirst);
   // Record only spikes that are new or grew since they were stored: every lookup re-detects
   // them, and an insert per lookup would cost a round trip and a part each time.
   const changed: typeof detected = [];
@@ -627,7 +618,7 @@ async function addIncidents(
     if (shown) rows.push(row);
   }
   if (changed.length > 0) {
-    rows.sort((a, b) => Number(b.started) - Number(a.started));
+    rows.sort(newestFirst);
     try {
       await ctx.connection.insert(
         ctx.tables.incidents.replaceAll("`", ""),
@@ -665,6 +656,18 @@ async function addIncidents(
   }
 }
 
+/** Incidents linked to the PR's functions, their files or their stacks' fingerprints. */
+const incidentsSql = (incidents: string) => `
+  SELECT Id AS id, Title AS title, Severity AS severity, toUnixTimestamp64Milli(StartedAt) AS started,
+         if(isNull(ResolvedAt), NULL, toUnixTimestamp64Milli(assumeNotNull(ResolvedAt))) AS resolved,
+         ServiceName AS service, Url AS url, Source AS source, Functions AS functions,
+         Fingerprints AS fingerprints, Evidence AS evidence
+  FROM ${incidents} FINAL
+  WHERE StartedAt >= {since:DateTime('UTC')}
+    AND (empty({services:Array(String)}) OR ServiceName = '' OR has({services:Array(String)}, ServiceName))
+    AND (hasAny(Functions, {ids:Array(String)}) OR hasAny(Functions, {files:Array(String)})
+      OR hasAny(Fingerprints, {fingerprints:Array(String)}))`;
+
 /** An incident as the lookup reads it from `faultline_incidents`. */
 interface IncidentRow {
   id: string;
@@ -678,6 +681,10 @@ interface IncidentRow {
   functions: string[];
   fingerprints: string[];
   evidence: string;
+}
+
+function newestFirst(a: IncidentRow, b: IncidentRow): number {
+  return Number(b.started) - Number(a.started) || a.id.localeCompare(b.id);
 }
 
 function sameIncident(a: IncidentRow, b: IncidentRow): boolean {
