@@ -113,7 +113,11 @@ export async function collectChanges(
   const sourceFiles = files.filter((file) => {
     const path = file.path;
     if (!languageFor(path) && !(file.previousPath && languageFor(file.previousPath))) return false;
-    const reason = ignored(path) ? "ignored by configuration" : pathSkipReason(path);
+    const reason = file.symlink
+      ? "symbolic link (its content is a path, not source)"
+      : ignored(path)
+        ? "ignored by configuration"
+        : pathSkipReason(path);
     if (reason) {
       skipped.push({ file: path, reason });
       return false;

@@ -32,7 +32,10 @@ export interface GitHubSourceOctokit {
         params: RepoParams & { file_sha: string },
       ): Promise<{ data: { content: string; encoding: string } }>;
       getTree(params: RepoParams & { tree_sha: string; recursive?: string }): Promise<{
-        data: { tree: readonly { path?: string; type?: string }[]; truncated: boolean };
+        data: {
+          tree: readonly { path?: string; type?: string; mode?: string }[];
+          truncated: boolean;
+        };
       }>;
     };
   };
@@ -136,7 +139,8 @@ export function createGitHubSource(opts: GitHubSourceOptions): SourceProvider {
           .getTree({ owner, repo, tree_sha: rev, recursive: "true" })
           .then(({ data }) =>
             data.tree
-              .filter((entry) => entry.type === "blob" && entry.path)
+              // Symbolic links (mode 120000) are blobs holding a path, not source.
+              .filter((entry) => entry.type === "blob" && entry.mode !== "120000" && entry.path)
               .map((entry) => entry.path!),
           );
         trees.set(rev, tree);

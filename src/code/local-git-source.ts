@@ -54,7 +54,7 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
       const out = await git(repo, [
         "diff",
         "-M",
-        "--name-status",
+        "--raw",
         "-z",
         "--no-ext-diff",
         "--no-color",
@@ -62,7 +62,7 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
         head,
         "--",
       ]);
-      return { files: parseNameStatus(out), notices: [] };
+      return { files: parseRawDiff(out), notices: [] };
     },
     async readFile(rev, path) {
       const content = await blobs.read(rev, path);
@@ -70,8 +70,12 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
       return content.toString("utf8");
     },
     async listFiles(rev) {
-      const out = await git(repo, ["ls-tree", "-r", "-z", "--name-only", rev]);
-      return out.split("\0").filter((path) => path.length > 0);
+      // `<mode> <type> <sha>\t<path>`: symbolic links hold a path, not source.
+      const out = await git(repo, ["ls-tree", "-r", "-z", rev]);
+      return out.split("\0").flatMap((entry) => {
+        const tab = entry.indexOf("\t");
+        return tab > 0 && !entry.startsWith(SYMLINK_MODE) ? [entry.slice(tab + 1)] : [];
+      });
     },
   };
 }
@@ -109,28 +113,42 @@ async function git(repo: string, args: string[]): Promise<string> {
   }
 }
 
-/** Parses `git diff --name-status -z`: `M\0path\0`, `R087\0old\0new\0`. */
-export function parseNameStatus(out: string): FileChange[] {
+const SYMLINK_MODE = "120000";
+
+/**
+ * Parses `git diff --raw -z`: `:<mode> <mode> <sha> <sha> <status>\0<path>\0`, with a second
+ * path for renames and copies (`R087`, `C100`). A side that is a symbolic link holds a path,
+ * not source: a link on the head side (the base side when removed) marks the file `symlink`;
+ * a link replaced by a file is the file added.
+ */
+export function parseRawDiff(out: string): FileChange[] {
   const parts = out.split("\0");
   const files: FileChange[] = [];
   for (let i = 0; i < parts.length; ) {
-    const status = parts[i++];
-    if (!status) continue;
+    const meta = parts[i++];
+    if (!meta?.startsWith(":")) continue;
+    const [baseMode, headMode, , , status = ""] = meta.slice(1).split(" ");
     const letter = status[0];
-    if (letter === "R" || letter === "C") {
-      const from = parts[i++]!;
-      const to = parts[i++]!;
-      files.push(
-        letter === "R"
-          ? { path: to, previousPath: from, status: "renamed" }
-          : { path: to, status: "added" },
-      );
+    const first = parts[i++]!;
+    const second = letter === "R" || letter === "C" ? parts[i++]! : undefined;
+    const change: FileChange =
+      letter === "R" && second !== undefined
+        ? { path: second, previousPath: first, status: "renamed" }
+        : letter === "C" && second !== undefined
+          ? { path: second, status: "added" }
+          : letter === "A"
+            ? { path: first, status: "added" }
+            : letter === "D"
+              ? { path: first, status: "removed" }
+              : { path: first, status: "modified" };
+    const linked = change.status === "removed" ? baseMode : headMode;
+    if (linked === SYMLINK_MODE) change.symlink = true;
+    else if (baseMode === SYMLINK_MODE && change.status !== "added") {
+      // The base side was a link: nothing to compare the file with.
+      files.push({ path: change.path, status: "added" });
       continue;
     }
-    const path = parts[i++]!;
-    if (letter === "A") files.push({ path, status: "added" });
-    else if (letter === "D") files.push({ path, status: "removed" });
-    else files.push({ path, status: "modified" });
+    files.push(change);
   }
   return files;
 }

@@ -66,6 +66,8 @@ export interface FileChange {
   /** Base path when renamed. */
   previousPath?: string;
   status: FileStatus;
+  /** The file is a symbolic link (its content is a path, not source); providers that know set it. */
+  symlink?: boolean;
 }
 
 /**

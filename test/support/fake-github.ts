@@ -107,6 +107,8 @@ export interface FakeCommit {
   author: { name: string; email: string; date: string; login: string | null };
   /** Paths this commit changed against its first parent. */
   changedPaths: string[];
+  /** Paths that are symbolic links (their blob holds the target path). */
+  symlinks?: Set<string>;
 }
 
 export interface FakePullRequest {
@@ -776,6 +778,19 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       };
     }
     const name = path.split("/").at(-1) ?? path;
+    if (commit.symlinks?.has(path)) {
+      return {
+        status: 200,
+        body: {
+          type: "symlink",
+          target: content.toString("utf8"),
+          size: content.length,
+          name,
+          path,
+          sha: blobSha,
+        },
+      };
+    }
     return {
       status: 200,
       body: {
@@ -818,7 +833,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (!commit) return notFound();
     const tree = [...commit.tree].map(([path, blob]) => ({
       path,
-      mode: "100644",
+      mode: commit.symlinks?.has(path) ? "120000" : "100644",
       type: "blob",
       sha: blob,
       size: repo.blobs.get(blob)?.length ?? 0,
@@ -1749,6 +1764,10 @@ async function importGit(state: RepoState, dir: string): Promise<void> {
       if (!match) continue;
       if (match[2] !== "blob") continue;
       commit.tree.set(match[4]!, match[3]!);
+      if (match[1] === "120000") {
+        commit.symlinks ??= new Set();
+        commit.symlinks.add(match[4]!);
+      }
       blobShas.add(match[3]!);
     }
   }

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { symlink, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
 import { openLocalGitSource } from "../../../src/code/local-git-source.ts";
@@ -246,6 +248,53 @@ describe("collectChanges over a real git repository", () => {
     );
     expect(called.functions.find((f) => f.name === "Hono.constructor")?.callers).toEqual([
       { file: "src/factory.ts", line: 153, function: "Factory.createApp" },
+    ]);
+  });
+});
+
+describe("symbolic links", () => {
+  let repo: TempRepo;
+
+  beforeAll(async () => {
+    repo = await createTempRepo();
+  });
+
+  afterAll(async () => {
+    await repo.remove();
+  });
+
+  it("skips a changed link with a reason instead of parsing its target path as code", async () => {
+    const real = "export function ship(order) {\n  return order.id;\n}\n";
+    await repo.commit({ "src/ship.js": real, "src/legacy.js": real });
+    await symlink("ship.js", join(repo.dir, "src/alias.js"));
+    const base = await repo.commit({});
+    await unlink(join(repo.dir, "src/alias.js"));
+    await symlink("legacy.js", join(repo.dir, "src/alias.js"));
+    const head = await repo.commit({ "src/ship.js": real.replace("order.id", "order.key") });
+    const source = await openLocalGitSource({ repo: repo.dir, base, head });
+
+    const result = await collectChanges(source);
+    expect(result.skipped).toEqual([
+      { file: "src/alias.js", reason: "symbolic link (its content is a path, not source)" },
+    ]);
+    expect(result.notices.filter((n) => n.includes("alias"))).toEqual([]);
+    expect(result.functions.map((f) => `${f.file}:${f.name}`)).toEqual(["src/ship.js:ship"]);
+    // Nor does the call-site search read links.
+    expect(await source.listFiles(head)).toEqual(["src/legacy.js", "src/ship.js"]);
+  });
+
+  it("reads a link replaced by a file as the file added", async () => {
+    const before = await repo.commit({});
+    await unlink(join(repo.dir, "src/alias.js"));
+    const after = await repo.commit({
+      "src/alias.js": "export function alias(order) {\n  return order;\n}\n",
+    });
+    const result = await collectChanges(
+      await openLocalGitSource({ repo: repo.dir, base: before, head: after }),
+    );
+    expect(result.skipped).toEqual([]);
+    expect(result.functions).toMatchObject([
+      { file: "src/alias.js", name: "alias", change: "added", startLine: 1 },
     ]);
   });
 });

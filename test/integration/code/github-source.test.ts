@@ -1,3 +1,5 @@
+import { symlink } from "node:fs/promises";
+import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
@@ -47,6 +49,9 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
         "const router = require('./router');\nexports.start = function () { return router().handle(); };\n",
       "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]),
     });
+    // An unchanged symbolic link: a blob holding a path, which the call-site search must not read.
+    await symlink("router.js", join(repo.dir, "lib/alias.js"));
+    base = await repo.commit({});
     head = await repo.commit({
       "lib/router.js": routerV2,
       "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 2]),
@@ -86,6 +91,7 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
     expect(await source.readFile(head, "lib/router.js")).toBe(routerV2);
     expect(await source.readFile(base, "types/index.d.ts")).toBeNull();
     expect(await source.readFile(head, "logo.png")).toBeNull();
+    expect(await source.readFile(head, "lib/alias.js")).toBeNull();
     expect((await source.listFiles(head)).sort()).toEqual([
       "lib/app.js",
       "lib/router.js",
