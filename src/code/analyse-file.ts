@@ -527,12 +527,24 @@ function outermostValue(node: SyntaxNode): SyntaxNode {
   let current = node;
   for (
     let parent = current.parent;
-    parent && transparentWrappers.has(parent.type);
+    parent && (transparentWrappers.has(parent.type) || castTypeTail(parent, current));
     parent = parent.parent
   ) {
     current = parent;
   }
   return current;
+}
+
+/**
+ * tree-sitter-typescript 0.23 reads `x as A.B.C` as `(x as A.B).C`. A member access straight
+ * on a cast (no parentheses, which `(x as T).y` needs) is the rest of the cast's type name.
+ */
+function castTypeTail(parent: SyntaxNode, child: SyntaxNode): boolean {
+  return (
+    parent.type === "member_expression" &&
+    (child.type === "as_expression" || child.type === "satisfies_expression") &&
+    sameStart(parent.childForFieldName("object"), child)
+  );
 }
 
 function sameStart(a: SyntaxNode | null, b: SyntaxNode): boolean {
@@ -562,7 +574,15 @@ function valueContext(node: SyntaxNode, source: string): ValueContext | null {
         ? { name: target.text, slot: "binding", private: false }
         : null;
     }
+    case "augmented_assignment_expression":
     case "assignment_expression": {
+      // Logical assignments (`??=`, `||=`, `&&=`) put the function itself there, as `=` does.
+      if (
+        parent.type === "augmented_assignment_expression" &&
+        !logicalAssignment.has(parent.childForFieldName("operator")?.type ?? "")
+      ) {
+        return null;
+      }
       const left = parent.childForFieldName("left");
       if (!left || sameStart(left, value)) return null;
       if (
@@ -597,9 +617,11 @@ function valueContext(node: SyntaxNode, source: string): ValueContext | null {
   }
 }
 
+const logicalAssignment = new Set(["??=", "||=", "&&="]);
+
 /**
  * An assignment target as a name: `a.b.c`, `a[key]`, with TypeScript casts and parentheses
- * dropped (`(api as Store).persist` → `api.persist`) and whitespace removed.
+ * dropped (`(api as Store).persist` → `api.persist`) and whitespace removed (outside strings).
  */
 function targetName(node: SyntaxNode): string {
   switch (node.type) {
@@ -612,7 +634,7 @@ function targetName(node: SyntaxNode): string {
     case "subscript_expression": {
       const object = node.childForFieldName("object");
       const index = node.childForFieldName("index");
-      if (object && index) return `${targetName(object)}[${index.text.replace(/\s+/g, "")}]`;
+      if (object && index) return `${targetName(object)}[${withoutSpaces(index.text)}]`;
       break;
     }
     case "parenthesized_expression":
@@ -627,7 +649,14 @@ function targetName(node: SyntaxNode): string {
       break;
     }
   }
-  return node.text.replace(/\s+/g, "");
+  return withoutSpaces(node.text);
+}
+
+/** `text` without whitespace, except inside string literals (`[ 'a b' ]` → `['a b']`). */
+function withoutSpaces(text: string): string {
+  return text.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1|\s+/g, (match) =>
+    /^\s/.test(match) ? "" : match,
+  );
 }
 
 function contextName(node: SyntaxNode, source: string): string | null {
@@ -639,7 +668,7 @@ function propertyName(key: SyntaxNode, source: string): string {
   const first = source[start];
   if (first === '"' || first === "'") return source.slice(start + 1, nameEnd(source, start) - 1);
   if (first === "[")
-    return `[${source.slice(start + 1, nameEnd(source, start) - 1).replace(/\s+/g, "")}]`;
+    return `[${withoutSpaces(source.slice(start + 1, nameEnd(source, start) - 1))}]`;
   return identifierFrom(source, start) || key.text;
 }
 

@@ -136,6 +136,29 @@ const casted = (() => 1) as unknown as F;
         "(api as Store<S> & Persist).persist = { clear: () => {} };\nthis.handlers[ kind ] = function () {};\nwindow!.onload = () => {};\n",
       ),
     ).toEqual(["api.persist.clear", "this.handlers[kind]", "window.onload"]);
+    // Logical assignments name the function as `=` does; other compound assignments do not.
+    expect(
+      names(
+        "class C {\n  render() {\n    this.#renderer ??= (c) => c;\n    cache ||= { get: () => 1 };\n    total += (() => 2)();\n  }\n}\n",
+      ),
+    ).toEqual([
+      "C.render",
+      "C.render.this.#renderer",
+      "C.render.cache.get",
+      "C.render.<anonymous>",
+    ]);
+    // tree-sitter-typescript reads `{…} as A.B.C` as `({…} as A.B).C`: still a cast.
+    expect(
+      names(
+        "it('x', () => {\n  const ref = {\n    isRead: () => true,\n  } as TSESLint.Scope.Reference;\n  (c as T).run = () => 1;\n});\n",
+      ),
+    ).toEqual(["<anonymous>", "<anonymous>.ref.isRead", "<anonymous>.c.run"]);
+    // Computed keys keep the spaces inside their strings.
+    expect(
+      names(
+        "const o = { [ 'a b' ]: () => 1, [key + 1]: () => 2 };\nhandlers[ \"x y\" ] = () => 3;\n",
+      ),
+    ).toEqual(["o.['a b']", "o.[key+1]", 'handlers["x y"]']);
     expect(names("export default () => 1;\nexport default class { run() {} }\n")).toEqual([
       "default",
       "default.run",
