@@ -11,6 +11,19 @@ export interface OracleFunction {
   end: number;
   /** Qualified name, or null where this reading leaves it open (destructuring, `a[f()] =`). */
   name: string | null;
+  /** Source offsets [from, to) of the whole function, decorators included. */
+  from: number;
+  to: number;
+  /** Offsets of its own name (`function f`, method `m`), which its own tokens leave out. */
+  nameAt: [number, number] | null;
+}
+
+/** A token as Babel reads it (comments are not tokens). */
+export interface OracleToken {
+  start: number;
+  end: number;
+  /** JSX text with whitespace collapsed (whitespace-only JSX text is dropped). */
+  text: string;
 }
 
 interface BabelNode {
@@ -53,13 +66,32 @@ const children = (node: BabelNode, key: string): BabelNode[] => {
   return Array.isArray(value) ? value.filter(isNode) : [];
 };
 
-/** Every function-like node with a body, with its lines and qualified name. */
-export function babelFunctions(source: string, path: string): OracleFunction[] {
+function parseFile(source: string, path: string) {
   const plugins: NonNullable<ParserOptions["plugins"]> = ["decorators"];
   if (/\.[cm]?tsx?$/.test(path)) plugins.push("typescript");
   if (!/\.[cm]?ts$/.test(path)) plugins.push("jsx");
-  const program = parse(source, { sourceType: "unambiguous", errorRecovery: true, plugins })
-    .program as unknown as BabelNode;
+  return parse(source, { sourceType: "unambiguous", errorRecovery: true, plugins, tokens: true });
+}
+
+/** The file's tokens, comments excluded. */
+export function babelTokens(source: string, path: string): OracleToken[] {
+  const tokens = (parseFile(source, path).tokens ?? []) as {
+    start: number;
+    end: number;
+    type: string | { label: string };
+  }[];
+  return tokens.flatMap(({ start, end, type }) => {
+    const label = typeof type === "string" ? type : type.label;
+    if (label === "eof" || label === "CommentLine" || label === "CommentBlock") return [];
+    const raw = source.slice(start, end);
+    const text = label === "jsxText" ? raw.replace(/\s+/g, " ").trim() : raw;
+    return text === "" ? [] : [{ start, end, text }];
+  });
+}
+
+/** Every function-like node with a body, with its lines and qualified name. */
+export function babelFunctions(source: string, path: string): OracleFunction[] {
+  const program = parseFile(source, path).program as unknown as BabelNode;
   const text = (node: BabelNode) => source.slice(node.start, node.end);
   const found: OracleFunction[] = [];
 
@@ -107,11 +139,15 @@ export function babelFunctions(source: string, path: string): OracleFunction[] {
           : String(child(node, "id")?.name ?? "<anonymous>"));
       const qualified = [...scope, own];
       if (node.body) {
-        const decorator = children(node, "decorators")[0];
+        const first = children(node, "decorators")[0] ?? node;
+        const ownName = child(node, "id") ?? child(node, "key");
         found.push({
-          start: (decorator ?? node).loc.start.line,
+          start: first.loc.start.line,
           end: node.loc.end.line,
           name: qualified.includes(OPEN) ? null : qualified.join("."),
+          from: first.start,
+          to: node.end,
+          nameAt: ownName ? [ownName.start, ownName.end] : null,
         });
       }
       for (const param of children(node, "params")) visit(param, qualified, null);
