@@ -41,7 +41,11 @@ interface Versioned {
   start: number;
   end: number;
   tokens: string;
+  /** Parameter and return type tokens, trailing commas dropped. */
+  signature: string;
 }
+
+const CLOSERS = new Set([")", "]", "}", ">"]);
 
 /** Each function with its own tokens; names the second reading leaves open are `?`. */
 function functionsOf(source: string, path: string): Versioned[] {
@@ -56,22 +60,31 @@ function functionsOf(source: string, path: string): Versioned[] {
     const own = tokens.filter(
       (t) => t.start >= fn.from && t.end <= fn.to && !holes.some((hole) => inside(t.start, hole)),
     );
+    const signature = fn.signatureAt.map(([from, to]) => {
+      const part = tokens.filter((t) => t.start >= from && t.end <= to).map((t) => t.text);
+      return part.filter((text, i) => text !== "," || !CLOSERS.has(part[i + 1] ?? ")")).join(" ");
+    });
     return {
       name: fn.name ?? "?",
       start: fn.start,
       end: fn.end,
       tokens: own.map((t) => t.text).join("\u0001"),
+      signature: signature.join("\u0002"),
     };
   });
 }
 
+/** Whether each expected `modified` change's signature changed, by change key. */
+const signatureChanged = new Map<string, boolean>();
+
 /** `file|name|change|start|end` of every changed function, pairing as the README describes. */
 function changesOf(file: string, baseFile: string, base: Versioned[], head: Versioned[]) {
   const out: string[] = [];
-  const report = (change: string, fn: Versioned) =>
-    out.push(
-      `${change === "removed" ? baseFile : file}|${fn.name}|${change}|${fn.start}|${fn.end}`,
-    );
+  const report = (change: string, fn: Versioned, old?: Versioned) => {
+    const key = `${change === "removed" ? baseFile : file}|${fn.name}|${change}|${fn.start}|${fn.end}`;
+    out.push(key);
+    if (old) signatureChanged.set(key, old.signature !== fn.signature);
+  };
   for (const name of new Set([...base, ...head].map((fn) => fn.name))) {
     const before = base.filter((fn) => fn.name === name);
     const after = head.filter((fn) => fn.name === name);
@@ -85,7 +98,7 @@ function changesOf(file: string, baseFile: string, base: Versioned[], head: Vers
     for (let i = 0; i < Math.max(left.length, right.length); i++) {
       const [old, now] = [left[i], right[i]];
       if (old && now) {
-        if (old.tokens !== now.tokens) report("modified", now);
+        if (old.tokens !== now.tokens) report("modified", now, old);
       } else if (now) report("added", now);
       else if (old) report("removed", old);
     }
@@ -140,6 +153,7 @@ const shas = git(
   .split("\n");
 let unreadableFiles = 0;
 let unnamed = 0;
+const signatures = { judged: 0, agreed: 0 };
 let agreed = 0;
 let extra = 0;
 let missed = 0;
@@ -160,7 +174,19 @@ for (let i = 0; i + step < shas.length && i / step < commits; i += step) {
   for (const fn of (await collectChanges(source, { callers: false })).functions) {
     if (unreadable.has(fn.file)) continue;
     const change = `${fn.file}|${fn.name}|${fn.change}|${fn.startLine}|${fn.endLine}`;
-    if (take(change)) agreed++;
+    if (take(change)) {
+      agreed++;
+      const expectedSignature = signatureChanged.get(change);
+      if (fn.change === "modified" && expectedSignature !== undefined) {
+        signatures.judged++;
+        if (expectedSignature === fn.signatureChanged) signatures.agreed++;
+        else {
+          differences.push(
+            `${range} signatureChanged ${fn.signatureChanged}, expected ${expectedSignature}: ${change}`,
+          );
+        }
+      }
+    }
     // Where the second reading leaves the name open, the location and the change are judged.
     else if (take(`${fn.file}|?|${fn.change}|${fn.startLine}|${fn.endLine}`)) {
       agreed++;
@@ -185,5 +211,8 @@ console.log(
 );
 console.log(
   `${agreed} changes agreed, ${extra} reported but not expected, ${missed} expected but not reported: precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}, F1 ${f1.toFixed(4)}`,
+);
+console.log(
+  `signatureChanged agreed on ${signatures.agreed} of ${signatures.judged} modified functions.`,
 );
 for (const line of differences.slice(0, 40)) console.log(line);

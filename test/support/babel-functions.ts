@@ -16,6 +16,8 @@ export interface OracleFunction {
   to: number;
   /** Offsets of its own name (`function f`, method `m`), which its own tokens leave out. */
   nameAt: [number, number] | null;
+  /** Offsets of each parameter and of the return type annotation. */
+  signatureAt: [number, number][];
 }
 
 /** A token as Babel reads it (comments are not tokens). */
@@ -148,6 +150,9 @@ export function babelFunctions(source: string, path: string): OracleFunction[] {
           from: first.start,
           to: node.end,
           nameAt: ownName ? [ownName.start, ownName.end] : null,
+          signatureAt: [...children(node, "params"), child(node, "returnType")].flatMap(
+            (part): [number, number][] => (part ? [[part.start, part.end]] : []),
+          ),
         });
       }
       for (const param of children(node, "params")) visit(param, qualified, null);
