@@ -67,6 +67,7 @@ const METHOD_ORDER: AttributionMethod[] = [
 ];
 const INCIDENT_LOOKBACK_MS = 180 * 86_400_000;
 const TOP_EXCEPTIONS = 5;
+const MAX_TRACE_SAMPLES = 5000;
 
 interface StackRow {
   hash: string;
@@ -284,7 +285,7 @@ export async function queryFunctionTelemetry(
         WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
           AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         GROUP BY KeyHash, isCurrent`;
-  // Trace samples of the code keys: their entrypoints are looked up in the same statement.
+  // Trace samples of the code keys (their entrypoints are looked up next, by trace id).
   const samples = `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
         FROM ${sources.functionKeys}
         WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
@@ -292,7 +293,7 @@ export async function queryFunctionTelemetry(
 
   // Everything else in one statement: window stats with the hourly series (the current
   // window's (hour, calls, errors) travel as one array of tuples, summed per hour below),
-  // trace samples and their entrypoints, exceptions of the attributed stacks, and incidents.
+  // trace samples, exceptions of the attributed stacks, and incidents.
   const second = await queryUnion<{
     stats: {
       fn: Num;
@@ -305,7 +306,6 @@ export async function queryFunctionTelemetry(
       points: [Num, Num, Num][];
     };
     sample: { rawKey: string; traces: string[] };
-    entrypoint: { traceId: string; entrypoint: string };
     exception: {
       fn: Num;
       hash: string;
@@ -332,14 +332,6 @@ export async function queryFunctionTelemetry(
                indexOf(arrayMap(k -> cityHash64(k), {keys:Array(String)}), KeyHash)) AS fn
              GROUP BY fn, w`,
       sample: keys.length === 0 ? null : samples,
-      // The samples are drawn again for the lookup: both draws read the same states, and a
-      // trace one draw lacks only leaves its function's sample smaller.
-      entrypoint:
-        keys.length === 0
-          ? null
-          : `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${sources.traceEntrypoints}
-             WHERE TraceId IN (SELECT arrayJoin(traces) FROM (${samples}))
-             GROUP BY TraceId`,
       exception:
         hashes.length === 0
           ? null
@@ -481,7 +473,9 @@ export async function queryFunctionTelemetry(
       }));
   }
 
-  addEntrypoints(built, traces, second.entrypoint);
+  // A sample is a random draw: look its traces up by id rather than drawing it again inside
+  // the statement above, where a second draw could hold other traces.
+  await addEntrypoints(ctx, built, traces, base);
   const roots = new Map(rootRows.map((r) => [r.service, Number(r.roots)]));
   for (const t of built) {
     const denominator = t.services.reduce((sum, s) => sum + (roots.get(s) ?? 0), 0);
@@ -533,11 +527,20 @@ async function learnedSpanFunctions(
   }
 }
 
-function addEntrypoints(
+async function addEntrypoints(
+  ctx: FunctionTelemetryContext,
   built: FunctionTelemetry[],
   traces: string[][],
-  rows: readonly { traceId: string; entrypoint: string }[],
-): void {
+  base: Record<string, unknown>,
+): Promise<void> {
+  // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
+  const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
+  if (traceIds.length === 0) return;
+  const rows = await ctx.connection.query<{ traceId: string; entrypoint: string }>(
+    `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${ctx.sources.traceEntrypoints}
+     WHERE TraceId IN {traceIds:Array(String)} GROUP BY TraceId`,
+    { ...base, traceIds },
+  );
   const entry = new Map(rows.map((r) => [r.traceId, r.entrypoint]));
   for (const [index, t] of built.entries()) {
     const sample = traces[index] ?? [];
