@@ -68,7 +68,28 @@ const perPage = 100;
  */
 export function createGitHubSource(opts: GitHubSourceOptions): SourceProvider {
   const { octokit, owner, repo } = opts;
-  const trees = new Map<string, Promise<string[]>>();
+  // One recursive tree per revision: the call-site search's file list, and which files are
+  // symbolic links (mode 120000: blobs holding a path, not source).
+  const trees = new Map<string, Promise<{ files: string[]; links: Set<string> }>>();
+  const treeOf = (rev: string) => {
+    let tree = trees.get(rev);
+    if (!tree) {
+      tree = octokit.rest.git
+        .getTree({ owner, repo, tree_sha: rev, recursive: "true" })
+        .then(({ data }) => {
+          const files: string[] = [];
+          const links = new Set<string>();
+          for (const entry of data.tree) {
+            if (entry.type !== "blob" || !entry.path) continue;
+            if (entry.mode === "120000") links.add(entry.path);
+            else files.push(entry.path);
+          }
+          return { files, links };
+        });
+      trees.set(rev, tree);
+    }
+    return tree;
+  };
 
   return {
     base: opts.base,
@@ -107,6 +128,15 @@ export function createGitHubSource(opts: GitHubSourceOptions): SourceProvider {
           );
         }
       }
+      // The PR file list has no modes: the head tree says which files are links. Without it
+      // (a tree GitHub will not give), links read as absent and are skipped as binary.
+      const links = await treeOf(opts.head).then(
+        (tree) => tree.links,
+        () => new Set<string>(),
+      );
+      for (const file of files) {
+        if (file.status !== "removed" && links.has(file.path)) file.symlink = true;
+      }
       return { files, notices };
     },
     async readFile(rev, path) {
@@ -132,20 +162,8 @@ export function createGitHubSource(opts: GitHubSourceOptions): SourceProvider {
       }
       return isBinary(content) ? null : content.toString("utf8");
     },
-    listFiles(rev) {
-      let tree = trees.get(rev);
-      if (!tree) {
-        tree = octokit.rest.git
-          .getTree({ owner, repo, tree_sha: rev, recursive: "true" })
-          .then(({ data }) =>
-            data.tree
-              // Symbolic links (mode 120000) are blobs holding a path, not source.
-              .filter((entry) => entry.type === "blob" && entry.mode !== "120000" && entry.path)
-              .map((entry) => entry.path!),
-          );
-        trees.set(rev, tree);
-      }
-      return tree;
+    async listFiles(rev) {
+      return (await treeOf(rev)).files;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { symlink } from "node:fs/promises";
+import { symlink, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -158,6 +158,43 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
       }
     } finally {
       await capped.close();
+    }
+  });
+
+  it("skips a changed symbolic link as one, known from the head tree's modes", async () => {
+    const linked = await createTempRepo();
+    try {
+      const real = "export function ship(order) {\n  return order.id;\n}\n";
+      await linked.commit({ "src/ship.js": real, "src/legacy.js": real });
+      await symlink("ship.js", join(linked.dir, "src/alias.js"));
+      const b = await linked.commit({});
+      await unlink(join(linked.dir, "src/alias.js"));
+      await symlink("legacy.js", join(linked.dir, "src/alias.js"));
+      const h = await linked.commit({ "src/ship.js": real.replace("order.id", "order.key") });
+      await fake.addRepoFromGit("acme", "linked", linked.dir, { installationId: 7 });
+      fake.addPullRequest("acme", "linked", { number: 3, base: b, head: h });
+      const client = new Octokit({
+        baseUrl: fake.url,
+        auth: fake.issueToken("acme", "linked"),
+        log: quiet,
+      });
+      const source = createGitHubSource({
+        octokit: client,
+        owner: "acme",
+        repo: "linked",
+        pullNumber: 3,
+        base: b,
+        head: h,
+      });
+      const changes = await collectChanges(source);
+      expect(changes.skipped).toEqual([
+        { file: "src/alias.js", reason: "symbolic link (its content is a path, not source)" },
+      ]);
+      expect(changes.functions.map((f) => `${f.file}:${f.name}:${f.change}`)).toEqual([
+        "src/ship.js:ship:modified",
+      ]);
+    } finally {
+      await linked.remove();
     }
   });
 });
