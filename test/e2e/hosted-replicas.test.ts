@@ -44,6 +44,8 @@ let privateKey: string;
 const secret = `whsec-${randomUUID()}`;
 const secretKey = randomBytes(32).toString("base64");
 const replicas: Replica[] = [];
+/** The replica still running after the kill test. */
+let survivor: Replica | undefined;
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
   const deadline = Date.now() + ms;
@@ -236,33 +238,36 @@ describe("hosted replicas on one Redis", () => {
     expect(statuses).toEqual(Array(12).fill(200));
 
     const ours = (l: Replica["lines"][number]) => l.pull?.startsWith("acme/kill") === true;
-    await until(
-      () => a.lines.some((l) => l.msg === "analysis started" && ours(l)),
-      20_000,
-      "replica A to start an analysis",
+    const started = (r: Replica) => r.lines.some((l) => l.msg === "analysis started" && ours(l));
+    // Both replicas pull from one queue: either may take the first job. Kill the one that did.
+    await until(() => started(a) || started(b), 20_000, "a replica to start an analysis");
+    const [victim, other] = started(a) ? [a, b] : [b, a];
+    survivor = other;
+    const startedOnVictim = new Set(
+      victim.lines.filter((l) => l.msg === "analysis started" && ours(l)).map(jobOf),
     );
-    const startedOnA = new Set(
-      a.lines.filter((l) => l.msg === "analysis started" && ours(l)).map(jobOf),
+    const finishedOnVictim = new Set(
+      victim.lines.filter((l) => l.msg === "analysis finished" && ours(l)).map(jobOf),
     );
-    const finishedOnA = new Set(
-      a.lines.filter((l) => l.msg === "analysis finished" && ours(l)).map(jobOf),
-    );
-    a.child.kill("SIGKILL");
-    const inFlight = [...startedOnA].filter((job) => !finishedOnA.has(job));
+    victim.child.kill("SIGKILL");
+    const inFlight = [...startedOnVictim].filter((job) => !finishedOnVictim.has(job));
     expect(inFlight.length).toBeGreaterThan(0);
 
     await until(settled(targets), 60_000, "every PR analysed after the kill");
     fake.clearFaults();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expectExactlyOnce(targets);
-    // What A was running when it died, B finished.
-    const finishedOnB = new Set(b.lines.filter((l) => l.msg === "analysis finished").map(jobOf));
-    for (const job of inFlight) expect(finishedOnB.has(job), job).toBe(true);
+    // What the victim was running when it died, the other replica finished.
+    const finishedOnOther = new Set(
+      other.lines.filter((l) => l.msg === "analysis finished").map(jobOf),
+    );
+    for (const job of inFlight) expect(finishedOnOther.has(job), job).toBe(true);
   }, 90_000);
 
   it("drains on SIGTERM: running analyses finish, nothing is published twice", async () => {
-    // B drains and leaves first, so the new replica C is the only one working.
-    const b = replicas[1] as Replica;
+    // The replica that survived the kill drains and leaves first, so the new replica C is
+    // the only one working.
+    const b = survivor ?? (replicas[1] as Replica);
     const bExited = new Promise<number | null>((resolve) => b.child.once("exit", resolve));
     b.child.kill("SIGTERM");
     expect(await bExited).toBe(0);
