@@ -1,6 +1,4 @@
 import { readFileSync } from "node:fs";
-import { symlink, unlink } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
 import { openLocalGitSource } from "../../../src/code/local-git-source.ts";
@@ -265,12 +263,15 @@ describe("symbolic links", () => {
 
   it("skips a changed link with a reason instead of parsing its target path as code", async () => {
     const real = "export function ship(order) {\n  return order.id;\n}\n";
-    await repo.commit({ "src/ship.js": real, "src/legacy.js": real });
-    await symlink("ship.js", join(repo.dir, "src/alias.js"));
-    const base = await repo.commit({});
-    await unlink(join(repo.dir, "src/alias.js"));
-    await symlink("legacy.js", join(repo.dir, "src/alias.js"));
-    const head = await repo.commit({ "src/ship.js": real.replace("order.id", "order.key") });
+    const base = await repo.commit({
+      "src/ship.js": real,
+      "src/legacy.js": real,
+      "src/alias.js": { link: "ship.js" },
+    });
+    const head = await repo.commit({
+      "src/ship.js": real.replace("order.id", "order.key"),
+      "src/alias.js": { link: "legacy.js" },
+    });
     const source = await openLocalGitSource({ repo: repo.dir, base, head });
 
     const result = await collectChanges(source);
@@ -285,7 +286,6 @@ describe("symbolic links", () => {
 
   it("reads a link replaced by a file as the file added", async () => {
     const before = await repo.commit({});
-    await unlink(join(repo.dir, "src/alias.js"));
     const after = await repo.commit({
       "src/alias.js": "export function alias(order) {\n  return order;\n}\n",
     });

@@ -1,5 +1,3 @@
-import { symlink, unlink } from "node:fs/promises";
-import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
@@ -9,6 +7,33 @@ import { createTempRepo, type TempRepo } from "./temp-repo.ts";
 
 // Octokit logs every 404 it sees; a missing file is an expected answer here.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** A GitHub source for a pull request of `repo`, which `github` serves as acme/`name`. */
+async function pullRequestSource(
+  github: FakeGitHub,
+  name: string,
+  repo: TempRepo,
+  pr: { number: number; base: string; head: string },
+  installationId: number,
+  options: { fileListCap?: number } = {},
+) {
+  await github.addRepoFromGit("acme", name, repo.dir, { installationId });
+  github.addPullRequest("acme", name, pr);
+  const octokit = new Octokit({
+    baseUrl: github.url,
+    auth: github.issueToken("acme", name),
+    log: quiet,
+  });
+  return createGitHubSource({
+    octokit,
+    owner: "acme",
+    repo: name,
+    pullNumber: pr.number,
+    base: pr.base,
+    head: pr.head,
+    ...options,
+  });
+}
 
 const routerV1 = `'use strict';
 var proto = module.exports = function (options) {
@@ -48,10 +73,9 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
       "lib/app.js":
         "const router = require('./router');\nexports.start = function () { return router().handle(); };\n",
       "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]),
+      // An unchanged symbolic link: a blob holding a path, which the call-site search must not read.
+      "lib/alias.js": { link: "router.js" },
     });
-    // An unchanged symbolic link: a blob holding a path, which the call-site search must not read.
-    await symlink("router.js", join(repo.dir, "lib/alias.js"));
-    base = await repo.commit({});
     head = await repo.commit({
       "lib/router.js": routerV2,
       "logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 2]),
@@ -128,22 +152,16 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
       try {
         const b = await big.commit({ "README.md": "x\n" });
         const h = await big.commit(many);
-        await capped.addRepoFromGit("acme", "big", big.dir, { installationId: 8 });
-        capped.addPullRequest("acme", "big", { number: 1, base: b, head: h });
-        const client = new Octokit({
-          baseUrl: capped.url,
-          auth: capped.issueToken("acme", "big"),
-          log: quiet,
-        });
-        const source = createGitHubSource({
-          octokit: client,
-          owner: "acme",
-          repo: "big",
-          pullNumber: 1,
-          base: b,
-          head: h,
-          fileListCap: 100,
-        });
+        const source = await pullRequestSource(
+          capped,
+          "big",
+          big,
+          { number: 1, base: b, head: h },
+          8,
+          {
+            fileListCap: 100,
+          },
+        );
         const { files, notices } = await source.changedFiles();
         expect(files).toHaveLength(100);
         expect(notices).toEqual([
@@ -165,27 +183,22 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
     const linked = await createTempRepo();
     try {
       const real = "export function ship(order) {\n  return order.id;\n}\n";
-      await linked.commit({ "src/ship.js": real, "src/legacy.js": real });
-      await symlink("ship.js", join(linked.dir, "src/alias.js"));
-      const b = await linked.commit({});
-      await unlink(join(linked.dir, "src/alias.js"));
-      await symlink("legacy.js", join(linked.dir, "src/alias.js"));
-      const h = await linked.commit({ "src/ship.js": real.replace("order.id", "order.key") });
-      await fake.addRepoFromGit("acme", "linked", linked.dir, { installationId: 7 });
-      fake.addPullRequest("acme", "linked", { number: 3, base: b, head: h });
-      const client = new Octokit({
-        baseUrl: fake.url,
-        auth: fake.issueToken("acme", "linked"),
-        log: quiet,
+      const b = await linked.commit({
+        "src/ship.js": real,
+        "src/legacy.js": real,
+        "src/alias.js": { link: "ship.js" },
       });
-      const source = createGitHubSource({
-        octokit: client,
-        owner: "acme",
-        repo: "linked",
-        pullNumber: 3,
-        base: b,
-        head: h,
+      const h = await linked.commit({
+        "src/ship.js": real.replace("order.id", "order.key"),
+        "src/alias.js": { link: "legacy.js" },
       });
+      const source = await pullRequestSource(
+        fake,
+        "linked",
+        linked,
+        { number: 3, base: b, head: h },
+        7,
+      );
       const changes = await collectChanges(source);
       expect(changes.skipped).toEqual([
         { file: "src/alias.js", reason: "symbolic link (its content is a path, not source)" },

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -9,8 +9,14 @@ const run = promisify(execFile);
 /** A real git repository in a temp directory, committed to through the git CLI. */
 export interface TempRepo {
   dir: string;
-  /** Writes (string) or deletes (null) files, commits everything, returns the full SHA. */
-  commit(files: Record<string, string | Buffer | null>, message?: string): Promise<string>;
+  /**
+   * Writes (string), links (`{ link: target }`) or deletes (null) files, commits everything,
+   * returns the full SHA.
+   */
+  commit(
+    files: Record<string, string | Buffer | { link: string } | null>,
+    message?: string,
+  ): Promise<string>;
   git(...args: string[]): Promise<string>;
   remove(): Promise<void>;
 }
@@ -28,11 +34,15 @@ export async function createTempRepo(): Promise<TempRepo> {
     async commit(files, message = "change") {
       for (const [path, content] of Object.entries(files)) {
         const full = join(dir, path);
-        if (content === null) await unlink(full);
-        else {
-          await mkdir(dirname(full), { recursive: true });
-          await writeFile(full, content);
+        if (content === null) {
+          await unlink(full);
+          continue;
         }
+        // Replace rather than write through: writing to a symbolic link writes its target.
+        await rm(full, { force: true });
+        await mkdir(dirname(full), { recursive: true });
+        if (typeof content === "object" && "link" in content) await symlink(content.link, full);
+        else await writeFile(full, content);
       }
       await git("add", "-A");
       await git("commit", "-q", "--allow-empty", "-m", message);
