@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { redactText } from "../scenarios/redact.ts";
-import { migrate, schemaStatus, unqualified } from "./migrations.ts";
+import { existingTables, migrate, schemaStatus, unqualified } from "./migrations.ts";
 import { createPathMapper } from "./path-mapper.ts";
 import { queryFunctionTelemetry } from "./query-function-telemetry.ts";
 import { queryInputSamples } from "./query-input-samples.ts";
@@ -40,11 +40,7 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
   let complete: Set<string> | null = null;
   const existing = async (): Promise<Set<string>> => {
     if (complete) return complete;
-    const rows = await connection.query<{ name: string }>(
-      "SELECT name FROM system.tables WHERE database = {db:String}",
-      { db: tables.database },
-    );
-    const present = new Set(rows.map((r) => r.name));
+    const present = await existingTables(connection, tables.database);
     const all = [unqualified(tables.traces), ...OWN_TABLES].every((name) => present.has(name));
     if (all) complete = present;
     return present;

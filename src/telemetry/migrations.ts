@@ -92,7 +92,8 @@ export async function schemaStatus(
   };
 }
 
-async function existingTables(
+/** Names of the tables (and views) in `database`. */
+export async function existingTables(
   connection: ClickHouseConnection,
   database: string,
 ): Promise<Set<string>> {

@@ -285,11 +285,6 @@ export async function queryFunctionTelemetry(
         WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
           AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         GROUP BY KeyHash, isCurrent`;
-  // Trace samples of the code keys (their entrypoints are looked up next, by trace id).
-  const samples = `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
-        FROM ${sources.functionKeys}
-        WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
-        GROUP BY rawKey`;
 
   // Everything else in one statement: window stats with the hourly series (the current
   // window's (hour, calls, errors) travel as one array of tuples, summed per hour below),
@@ -331,7 +326,14 @@ export async function queryFunctionTelemetry(
              ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))},
                indexOf(arrayMap(k -> cityHash64(k), {keys:Array(String)}), KeyHash)) AS fn
              GROUP BY fn, w`,
-      sample: keys.length === 0 ? null : samples,
+      // Trace samples of the code keys: their entrypoints are looked up next, by trace id.
+      sample:
+        keys.length === 0
+          ? null
+          : `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+             FROM ${sources.functionKeys}
+             WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
+             GROUP BY rawKey`,
       exception:
         hashes.length === 0
           ? null
