@@ -35,10 +35,16 @@ export function detectErrorSpikes(
   const active = series.filter((p) => p.calls > 0);
   if (active.length < 6) return [];
   const candidates = new Set<string>();
+  // Each hour is judged against all the others: the totals minus the hour itself.
+  const all = totals(active);
   for (const point of active) {
     if (point.errors < minErrors) continue;
-    const others = active.filter((p) => p !== point);
-    const base = baseline(others);
+    const base = baselineOf({
+      hours: all.hours - 1,
+      calls: all.calls - point.calls,
+      errors: all.errors - point.errors,
+      squares: all.squares - point.errors ** 2,
+    });
     const rate = point.errors / point.calls;
     if (
       point.errors >= base.mean + sigmas * base.sd &&
@@ -51,7 +57,7 @@ export function detectErrorSpikes(
   const spikes: ErrorSpike[] = [];
   const sorted = [...active].sort((a, b) => a.hour.localeCompare(b.hour));
   const outside = sorted.filter((p) => !candidates.has(p.hour));
-  const base = baseline(outside);
+  const base = baselineOf(totals(outside));
   let current: ErrorSpike | null = null;
   for (const point of sorted) {
     if (!candidates.has(point.hour)) continue;
@@ -75,13 +81,30 @@ export function detectErrorSpikes(
   return spikes;
 }
 
-function baseline(points: readonly HourlyPoint[]): { mean: number; sd: number; rate: number } {
-  if (points.length === 0) return { mean: 0, sd: 0, rate: 0 };
-  const mean = points.reduce((sum, p) => sum + p.errors, 0) / points.length;
-  const variance = points.reduce((sum, p) => sum + (p.errors - mean) ** 2, 0) / points.length;
-  const calls = points.reduce((sum, p) => sum + p.calls, 0);
-  const errors = points.reduce((sum, p) => sum + p.errors, 0);
-  return { mean, sd: Math.sqrt(variance), rate: calls === 0 ? 0 : errors / calls };
+interface Totals {
+  hours: number;
+  calls: number;
+  errors: number;
+  /** Sum of squared errors per hour, for the variance. */
+  squares: number;
+}
+
+function totals(points: readonly HourlyPoint[]): Totals {
+  const t: Totals = { hours: points.length, calls: 0, errors: 0, squares: 0 };
+  for (const p of points) {
+    t.calls += p.calls;
+    t.errors += p.errors;
+    t.squares += p.errors ** 2;
+  }
+  return t;
+}
+
+function baselineOf(t: Totals): { mean: number; sd: number; rate: number } {
+  if (t.hours <= 0) return { mean: 0, sd: 0, rate: 0 };
+  const mean = t.errors / t.hours;
+  // Integer sums are exact; clamp the rounding of large means at zero.
+  const variance = Math.max(0, t.squares / t.hours - mean ** 2);
+  return { mean, sd: Math.sqrt(variance), rate: t.calls === 0 ? 0 : t.errors / t.calls };
 }
 
 function round(n: number): number {

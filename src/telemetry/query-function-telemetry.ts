@@ -280,14 +280,15 @@ export async function queryFunctionTelemetry(
           sum(Calls) AS calls, sum(Errors) AS errors,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(Duration) AS duration,
           groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions,
-          groupArrayIf((toUnixTimestamp(Hour), Calls, Errors), Hour >= ${H_FROM}) AS points
+          groupArrayIf((toUnixTimestamp(Hour), toFloat64(Calls), toFloat64(Errors)), Hour >= ${H_FROM}) AS points
         FROM ${sources.functionHourly}
         WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
           AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         GROUP BY KeyHash, isCurrent`;
 
   // Everything else in one statement: window stats with the hourly series (the current
-  // window's (hour, calls, errors) travel as one array of tuples, summed per hour below),
+  // window's (hour, calls, errors) travel as one array of tuples, summed per hour below;
+  // as Float64, exact to 2^53, JSON writes numbers rather than quoted 64-bit strings),
   // trace samples, exceptions of the attributed stacks, and incidents.
   const second = await queryUnion<{
     stats: {
