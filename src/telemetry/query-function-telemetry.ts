@@ -7,6 +7,9 @@
  *     (stack frames → repo paths → functions at the deployed commit) — which also teaches
  *     which code-less span names run a function;
  *  3. stats, hourly series, exception counts, entrypoints, incidents for the mapped keys.
+ *
+ * Two statements: 1 and 2 (with the keys' trace samples), then 3 (with those traces'
+ * entrypoints); each is one UNION ALL of independent branches.
  */
 import { createHash } from "node:crypto";
 import { attributeStack, deployedRevision, type StackAttribution } from "./attribute-stack.ts";
@@ -116,16 +119,36 @@ export async function queryFunctionTelemetry(
   // Spans naming a file are matched by file; a bare function name only counts without one.
   const CODE_KEY_CANDIDATE = `(FilePath != '' AND has({stems:Array(String)}, ${FILE_STEM("FilePath")}))
       OR (FilePath = '' AND has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))`;
+  // Every code key that can match a function shares the function's (file stem, last name)
+  // pair: paths map by stem, names by dot-suffix.
+  const pairs = unique(functions.map((f) => `${stemOf(f.file)}\t${lastSegment(f.name)}`));
+  const CODE_KEY_PAIR = `(FilePath != '' AND has({pairs:Array(String)}, concat(${FILE_STEM("FilePath")}, '\\t', ${FN_LAST("FunctionName")})))
+      OR (FilePath = '' AND has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))`;
+  const STACK_CANDIDATE = `${SERVICES}
+           AND (${CODE_KEY_CANDIDATE}
+             OR arrayExists(x -> has({stems:Array(String)}, x), StackStems)
+             OR arrayExists(x -> has({frameNames:Array(String)}, x), StackNames))`;
+  // Code-less spans whose stacks may run a function, or already did.
+  const SPAN_CANDIDATE = `(toString(ServiceName), toString(SpanName)) IN (
+           SELECT toString(ServiceName), toString(SpanName) FROM ${ctx.sources.exceptionStacks}
+           WHERE FunctionName = '' AND ${STACK_CANDIDATE}${
+             ctx.ownTables
+               ? `
+           UNION ALL SELECT toString(ServiceName), toString(SpanName) FROM ${ctx.tables.spanFunctions} WHERE File IN {files:Array(String)}`
+               : ""
+           })`;
   const { connection, sources } = ctx;
 
-  // 1 + 2: code keys and candidate stacks — with the learned span mappings and the services'
-  // root-span counts, which need nothing else: one round trip.
+  // 1 + 2: code keys and candidate stacks — with the learned span mappings, the services'
+  // root-span counts and the trace samples of every key that may be a function's, which need
+  // nothing else: one round trip.
   const files = unique(functions.map((f) => f.file));
   const first = await queryUnion<{
     key: { filePath: string; functionName: string };
     stack: StackRow;
     root: { service: string; roots: Num };
     learned: { service: string; spanName: string; file: string; name: string };
+    sample: { rawKey: string; traces: string[] };
   }>(
     connection,
     {
@@ -135,15 +158,13 @@ export async function queryFunctionTelemetry(
            AND (${CODE_KEY_CANDIDATE})
          GROUP BY FilePath, FunctionName
          HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
+      // (arrayExists over has() reads a third faster than hasAny with a parameter array.)
       stack: `SELECT toString(StackHash) AS hash, toString(ServiceName) AS service,
               toString(ServiceVersion) AS version, toString(VcsRevision) AS vcs,
               toString(SpanName) AS spanName, FilePath AS filePath, FunctionName AS functionName,
               toString(ExceptionType) AS type, any(Stack) AS stack
          FROM ${sources.exceptionStacks}
-         WHERE ${SERVICES}
-           AND (${CODE_KEY_CANDIDATE}
-             OR hasAny({stems:Array(String)}, StackStems)
-             OR hasAny({frameNames:Array(String)}, StackNames))
+         WHERE ${STACK_CANDIDATE}
          GROUP BY StackHash, ServiceName, ServiceVersion, VcsRevision, SpanName, FilePath, FunctionName, ExceptionType
          HAVING max(LastSeen) >= ${H_PREV} AND min(FirstSeen) < ${H_TO}`,
       root: `SELECT toString(ServiceName) AS service, sum(Roots) AS roots
@@ -153,8 +174,14 @@ export async function queryFunctionTelemetry(
         ? `SELECT toString(ServiceName) AS service, SpanName AS spanName, File AS file, FunctionName AS name
          FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`
         : null,
+      // Drawn once, here: the entrypoints of exactly these traces are looked up next, by id.
+      sample: `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+         FROM ${sources.functionKeys}
+         WHERE ${SERVICES} AND ((FunctionName != '' AND (${CODE_KEY_PAIR}))
+           OR (FunctionName = '' AND ${SPAN_CANDIDATE}))
+         GROUP BY rawKey`,
     },
-    { ...base, stems, lastNames, frameNames, files },
+    { ...base, stems, lastNames, frameNames, files, pairs },
   );
   const keyRows = first.key;
   const stackRows = first.stack;
@@ -264,7 +291,13 @@ export async function queryFunctionTelemetry(
 
   const keys = [...keyToFunctions.keys()];
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
-  const fnNames = unique(keys.map((k) => (k.startsWith("c") ? (k.split("\t")[1] ?? "") : "")));
+  const samples = new Map(first.sample.map((r) => [r.rawKey, r.traces]));
+  const traces = functions.map(() => [] as string[]);
+  for (const [key, indices] of keyToFunctions) {
+    for (const index of indices) traces[index]?.push(...(samples.get(key) ?? []));
+  }
+  // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
+  const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
   const linkedStacks = stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0);
   const hashes = unique(linkedStacks.map((r) => r.hash)).map((h) => BigInt(h));
   // Each attributed stack row fans out to its functions in SQL, so the copies of one thrown
@@ -289,7 +322,7 @@ export async function queryFunctionTelemetry(
   // Everything else in one statement: window stats with the hourly series (the current
   // window's (hour, calls, errors) travel as one array of tuples, summed per hour below;
   // as Float64, exact to 2^53, JSON writes numbers rather than quoted 64-bit strings),
-  // trace samples, exceptions of the attributed stacks, and incidents.
+  // the sampled traces' entrypoints, exceptions of the attributed stacks, and incidents.
   const second = await queryUnion<{
     stats: {
       fn: Num;
@@ -301,7 +334,7 @@ export async function queryFunctionTelemetry(
       versions: string[];
       points: [Num, Num, Num][];
     };
-    sample: { rawKey: string; traces: string[] };
+    entry: { traceId: string; entrypoint: string };
     exception: {
       fn: Num;
       hash: string;
@@ -327,14 +360,11 @@ export async function queryFunctionTelemetry(
              ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))},
                indexOf(arrayMap(k -> cityHash64(k), {keys:Array(String)}), KeyHash)) AS fn
              GROUP BY fn, w`,
-      // Trace samples of the code keys: their entrypoints are looked up next, by trace id.
-      sample:
-        keys.length === 0
+      entry:
+        traceIds.length === 0
           ? null
-          : `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
-             FROM ${sources.functionKeys}
-             WHERE FunctionName IN {fnNames:Array(String)} AND has({keys:Array(String)}, rawKey) AND ${SERVICES}
-             GROUP BY rawKey`,
+          : `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${sources.traceEntrypoints}
+             WHERE TraceId IN {traceIds:Array(String)} GROUP BY TraceId`,
       exception:
         hashes.length === 0
           ? null
@@ -354,7 +384,7 @@ export async function queryFunctionTelemetry(
       ...base,
       keys,
       fnLists,
-      fnNames,
+      traceIds,
       hashes,
       stackKeys,
       stackFnLists,
@@ -401,10 +431,6 @@ export async function queryFunctionTelemetry(
       point.errors += Number(errors);
       points.set(hourMs, point);
     }
-  }
-  const traces = functions.map(() => [] as string[]);
-  for (const row of second.sample) {
-    for (const index of keyToFunctions.get(row.rawKey) ?? []) traces[index]?.push(...row.traces);
   }
   const firstHourMs = Math.floor(fromMs / 3_600_000) * 3_600_000;
   for (const [index, t] of built.entries()) {
@@ -476,9 +502,7 @@ export async function queryFunctionTelemetry(
       }));
   }
 
-  // A sample is a random draw: look its traces up by id rather than drawing it again inside
-  // the statement above, where a second draw could hold other traces.
-  await addEntrypoints(ctx, built, traces, base);
+  addEntrypoints(built, traces, second.entry);
   const roots = new Map(rootRows.map((r) => [r.service, Number(r.roots)]));
   for (const t of built) {
     const denominator = t.services.reduce((sum, s) => sum + (roots.get(s) ?? 0), 0);
@@ -530,20 +554,12 @@ async function learnedSpanFunctions(
   }
 }
 
-async function addEntrypoints(
-  ctx: FunctionTelemetryContext,
+/** Each function's entrypoints: its sampled traces' roots, scaled to its calls. */
+function addEntrypoints(
   built: FunctionTelemetry[],
   traces: string[][],
-  base: Record<string, unknown>,
-): Promise<void> {
-  // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
-  const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
-  if (traceIds.length === 0) return;
-  const rows = await ctx.connection.query<{ traceId: string; entrypoint: string }>(
-    `SELECT TraceId AS traceId, any(Entrypoint) AS entrypoint FROM ${ctx.sources.traceEntrypoints}
-     WHERE TraceId IN {traceIds:Array(String)} GROUP BY TraceId`,
-    { ...base, traceIds },
-  );
+  rows: readonly { traceId: string; entrypoint: string }[],
+): void {
   const entry = new Map(rows.map((r) => [r.traceId, r.entrypoint]));
   for (const [index, t] of built.entries()) {
     const sample = traces[index] ?? [];
