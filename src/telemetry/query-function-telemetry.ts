@@ -148,7 +148,7 @@ export async function queryFunctionTelemetry(
     stack: StackRow;
     root: { service: string; roots: Num };
     learned: { service: string; spanName: string; file: string; name: string };
-    sample: { rawKey: string; traces: string[] };
+    sample: { rawKey: string; hash: string; traces: string[] };
   }>(
     connection,
     {
@@ -175,7 +175,8 @@ export async function queryFunctionTelemetry(
          FROM ${ctx.tables.spanFunctions} FINAL WHERE File IN {files:Array(String)}`
         : null,
       // Drawn once, here: the entrypoints of exactly these traces are looked up next, by id.
-      sample: `SELECT ${ROLLUP_KEY} AS rawKey, groupArraySampleMerge(16)(TraceSample) AS traces
+      sample: `SELECT ${ROLLUP_KEY} AS rawKey, toString(cityHash64(rawKey)) AS hash,
+                groupArraySampleMerge(16)(TraceSample) AS traces
          FROM ${sources.functionKeys}
          WHERE ${SERVICES} AND ((FunctionName != '' AND (${CODE_KEY_PAIR}))
            OR (FunctionName = '' AND ${SPAN_CANDIDATE}))
@@ -289,12 +290,15 @@ export async function queryFunctionTelemetry(
   }
   if (ctx.ownTables) await learnedSpanFunctions(ctx, functions, learned, learnedRows, link);
 
-  const keys = [...keyToFunctions.keys()];
+  // Every key with rollup rows has a sample row, which carries its hash: the rollup's
+  // primary key (a key without one has no rows to read).
+  const samples = new Map(first.sample.map((r) => [r.rawKey, r]));
+  const keys = [...keyToFunctions.keys()].filter((k) => samples.has(k));
+  const keyHashes = keys.map((k) => BigInt(samples.get(k)?.hash ?? 0));
   const fnLists = keys.map((k) => [...(keyToFunctions.get(k) ?? [])]);
-  const samples = new Map(first.sample.map((r) => [r.rawKey, r.traces]));
   const traces = functions.map(() => [] as string[]);
   for (const [key, indices] of keyToFunctions) {
-    for (const index of indices) traces[index]?.push(...(samples.get(key) ?? []));
+    for (const index of indices) traces[index]?.push(...(samples.get(key)?.traces ?? []));
   }
   // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
   const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
@@ -305,17 +309,17 @@ export async function queryFunctionTelemetry(
   // each) merge into one occurrence per trace for every function they are attributed to.
   const stackKeys = linkedStacks.map((r) => stackRowKey(r));
   const stackFnLists = stackKeys.map((k) => unique((stackLinks.get(k) ?? []).map((l) => l.index)));
-  // The key hashes narrow the scan through the primary key. Rows are merged per key hash
-  // first (a hundred states instead of tens of thousands of hourly rows to fan out), then per
-  // function. A foreign key sharing a requested key's 64-bit hash would be merged in: at
-  // millions of keys the odds are about 1e-11 per lookup, as for the stack hashes.
+  // Rows are merged per key hash first (a hundred states instead of tens of thousands of
+  // hourly rows to fan out), then per function. A foreign key sharing a requested key's
+  // 64-bit hash would be merged in: at millions of keys the odds are about 1e-11 per lookup,
+  // as for the stack hashes.
   const perKey = `SELECT KeyHash, Hour >= ${H_FROM} AS isCurrent,
           sum(Calls) AS calls, sum(Errors) AS errors,
           quantilesTDigestMergeState(0.5, 0.95, 0.99)(Duration) AS duration,
           groupUniqArray(ServiceName) AS services, groupUniqArrayArray(Versions) AS versions,
           groupArrayIf((toUnixTimestamp(Hour), toFloat64(Calls), toFloat64(Errors)), Hour >= ${H_FROM}) AS points
         FROM ${sources.functionHourly}
-        WHERE KeyHash IN (SELECT cityHash64(arrayJoin({keys:Array(String)})))
+        WHERE KeyHash IN {keyHashes:Array(UInt64)}
           AND Hour >= ${H_PREV} AND Hour < ${H_TO} AND ${SERVICES}
         GROUP BY KeyHash, isCurrent`;
 
@@ -358,7 +362,7 @@ export async function queryFunctionTelemetry(
                 groupArrayArray(points) AS points
              FROM (${perKey})
              ARRAY JOIN arrayElement({fnLists:Array(Array(UInt32))},
-               indexOf(arrayMap(k -> cityHash64(k), {keys:Array(String)}), KeyHash)) AS fn
+               indexOf({keyHashes:Array(UInt64)}, KeyHash)) AS fn
              GROUP BY fn, w`,
       entry:
         traceIds.length === 0
@@ -382,7 +386,7 @@ export async function queryFunctionTelemetry(
     },
     {
       ...base,
-      keys,
+      keyHashes,
       fnLists,
       traceIds,
       hashes,
