@@ -3,23 +3,56 @@
  * never altered; Faultline's own tables are (re)created with IF NOT EXISTS, and the
  * rollups are backfilled from existing spans the first time their views appear.
  */
-import { backfillStatements, logsTableDdl, ownTablesDdl, tracesTableDdl } from "./schema.ts";
+import {
+  backfillStatements,
+  functionKeysSelect,
+  logsTableDdl,
+  ownTablesDdl,
+  tracesTableDdl,
+} from "./schema.ts";
 import { OWN_TABLES, quoteIdentifier, type TableNames } from "./table-names.ts";
 import type { ClickHouseConnection, SchemaStatus } from "./types.ts";
 
 /** Bump with every migration added below. */
-export const LATEST_SCHEMA_VERSION = 1;
+export const LATEST_SCHEMA_VERSION = 2;
 
 interface Migration {
   version: number;
   description: string;
+  /**
+   * Brings tables an earlier version created up to this one (fresh installs get the current
+   * DDL and skip it): `before` runs ahead of the (re)creation of missing tables and views,
+   * `backfill` after it, with `{cutoffMs}` the moment the views appeared.
+   */
+  upgrade?: { before: (t: TableNames) => string[]; backfill: (t: TableNames) => string[] };
 }
+
+const CUTOFF = "fromUnixTimestamp64Milli({cutoffMs:Int64})";
 
 const MIGRATIONS: Migration[] = [
   {
     version: 1,
     description:
       "function hourly rollup, function keys, exception aggregates, trace entrypoints, learned span functions, incidents",
+  },
+  {
+    version: 2,
+    description:
+      "trace samples of function keys: the 16 smallest trace ids (the same on every read) instead of a random reservoir",
+    upgrade: {
+      // The view writes the new column: replace it (ownTablesDdl recreates it) and drop the old one.
+      before: (t) => [
+        `ALTER TABLE ${t.functionKeys} ADD COLUMN IF NOT EXISTS TraceIds AggregateFunction(groupArraySorted(16), String)`,
+        `DROP VIEW IF EXISTS ${t.functionKeysView}`,
+        `ALTER TABLE ${t.functionKeys} DROP COLUMN IF EXISTS TraceSample`,
+      ],
+      // Samples of the spans still in the exporter table; their calls are counted already.
+      backfill: (t) => [
+        `INSERT INTO ${t.functionKeys} (ServiceName, SpanName, FilePath, FunctionName, FirstHour, LastHour, TraceIds)
+         SELECT ServiceName, SpanName, FilePath, FunctionName, FirstHour, LastHour, TraceIds
+         FROM (${functionKeysSelect(t, `Timestamp < ${CUTOFF}`)})`,
+      ],
+    },
   },
 ];
 
@@ -33,18 +66,20 @@ export async function migrate(
   await connection.command(logsTableDdl(tables));
   const before = await existingTables(connection, tables.database);
   const rollupIsNew = !before.has("faultline_function_hourly_mv");
+  const current = await currentVersion(connection, tables);
+  const upgrades = rollupIsNew
+    ? []
+    : MIGRATIONS.flatMap((m) => (m.upgrade && m.version > (current ?? 0) ? [m.upgrade] : []));
+  for (const upgrade of upgrades) {
+    for (const statement of upgrade.before(tables)) await connection.command(statement);
+  }
   for (const ddl of ownTablesDdl(tables)) await connection.command(ddl);
   const cutoffMs = Date.now();
-  if (rollupIsNew) {
-    // Spans written before the views existed: fold them in once, up to the moment the views appeared.
-    for (const statement of backfillStatements(
-      tables,
-      "fromUnixTimestamp64Milli({cutoffMs:Int64})",
-    )) {
-      await connection.command(statement, { cutoffMs });
-    }
-  }
-  const current = await currentVersion(connection, tables);
+  // Spans written before the views existed: fold them in once, up to the moment the views appeared.
+  const backfills = rollupIsNew
+    ? backfillStatements(tables, CUTOFF)
+    : upgrades.flatMap((upgrade) => upgrade.backfill(tables));
+  for (const statement of backfills) await connection.command(statement, { cutoffMs });
   for (const migration of MIGRATIONS) {
     if (current !== null && migration.version <= current) continue;
     await connection.insert(tables.schemaVersion.replaceAll("`", ""), [

@@ -176,7 +176,7 @@ export async function queryFunctionTelemetry(
         : null,
       // Drawn once, here: the entrypoints of exactly these traces are looked up next, by id.
       sample: `SELECT ${ROLLUP_KEY} AS rawKey, toString(cityHash64(rawKey)) AS hash,
-                groupArraySampleMerge(16)(TraceSample) AS traces
+                groupArraySortedMerge(16)(TraceIds) AS traces
          FROM ${sources.functionKeys}
          WHERE ${SERVICES} AND ((FunctionName != '' AND (${CODE_KEY_PAIR}))
            OR (FunctionName = '' AND ${SPAN_CANDIDATE}))

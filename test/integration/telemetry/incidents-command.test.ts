@@ -33,7 +33,7 @@ describe("faultline db and incidents", () => {
     const db = join(dir, "store");
     const init = await faultline("db", "init", "--db", db);
     expect(init.code).toBe(0);
-    expect(init.stdout).toMatch(/schema version: 1 \(latest\)/);
+    expect(init.stdout).toMatch(/schema version: 2 \(latest\)/);
     expect(init.stdout).toMatch(/faultline_incidents\s+0 rows/);
 
     const csv = join(FIXTURES, "pagerduty-export.csv");

@@ -133,7 +133,7 @@ describe.each(paths)("TelemetryStore via $name", ({ database, server }) => {
     const config = configSchema.parse({ telemetry: { database } });
     store = createClickHouseStore({ connection, config, locator: shop.locator });
     const status = await store.init();
-    expect(status.version).toBe(1);
+    expect(status.version).toBe(2);
     await seedShop(connection, database, shop.sha);
   });
 
@@ -143,7 +143,7 @@ describe.each(paths)("TelemetryStore via $name", ({ database, server }) => {
 
   it("init is idempotent and status reports every table", async () => {
     const again = await store.init();
-    expect(again.version).toBe(1);
+    expect(again.version).toBe(2);
     expect(again.tables.every((t) => t.exists)).toBe(true);
     const traces = again.tables.find((t) => t.name === "otel_traces");
     // Checkout spans come with their root entrypoint span.
