@@ -20,7 +20,6 @@ import { isoForClickHouse } from "./migrations.ts";
 import { type MappedPath, stemOf } from "./path-mapper.ts";
 import { queryUnion } from "./query-union.ts";
 import { ROLLUP_KEY } from "./schema.ts";
-import { FRAME_LINE } from "./stack-frames.ts";
 import type { TableNames } from "./table-names.ts";
 import type { TelemetrySources } from "./telemetry-sources.ts";
 import {
@@ -185,7 +184,8 @@ export async function queryFunctionTelemetry(
     { ...base, stems, lastNames, frameNames, files, pairs },
   );
   const keyRows = first.key;
-  const stackRows = first.stack;
+  // Each row's key, once: the exception rows name the stack rows they came from by it.
+  const stackRows = first.stack.map((row) => Object.assign(row, { rowKey: stackRowKey(row) }));
   const rootRows = first.root;
   const learnedRows = first.learned;
 
@@ -214,16 +214,13 @@ export async function queryFunctionTelemetry(
     return found;
   };
   const attributions = new Map<string, Promise<StackAttribution[]>>();
-  const attribute = (stack: string, revision: string | null): Promise<StackAttribution[]> => {
-    // The attribution reads only the frame lines (`at …`), so stacks differing only in their
-    // message share it.
-    const key = `${revision ?? ""}\n${stack
-      .split("\n")
-      .filter((line) => FRAME_LINE.test(line))
-      .join("\n")}`;
+  const attribute = (row: StackRow, revision: string | null): Promise<StackAttribution[]> => {
+    // The attribution reads only the frame lines (`at …`), which the stack hash stands for:
+    // stacks differing only in their message share it.
+    const key = `${revision ?? ""}\n${row.hash}`;
     let found = attributions.get(key);
     if (!found) {
-      found = attributeStack(stack, {
+      found = attributeStack(row.stack, {
         functions,
         mapPath: ctx.mapPath,
         ...(ctx.locator ? { locator: ctx.locator } : {}),
@@ -244,7 +241,7 @@ export async function queryFunctionTelemetry(
   const spanStacks = new Map<string, Set<number>[]>();
   for (const row of stackRows) {
     const links: StackLink[] = [];
-    const fromStack = await attribute(row.stack, deployedRevision(row.version, row.vcs));
+    const fromStack = await attribute(row, deployedRevision(row.version, row.vcs));
     for (const index of matchCode(row.filePath, row.functionName)) {
       const framed = fromStack.find((s) => s.index === index);
       links.push({
@@ -256,7 +253,7 @@ export async function queryFunctionTelemetry(
     for (const s of fromStack) {
       if (!links.some((l) => l.index === s.index)) links.push(s);
     }
-    stackLinks.set(stackRowKey(row), links);
+    stackLinks.set(row.rowKey, links);
     for (const l of links) methods[l.index]?.add(l.method);
     if (row.functionName === "" && row.spanName !== "") {
       const spanKey = `s${row.service}\t${row.spanName}`;
@@ -268,7 +265,7 @@ export async function queryFunctionTelemetry(
   const unversioned = stackRows.filter(
     (r) =>
       deployedRevision(r.version, r.vcs) === null &&
-      (stackLinks.get(stackRowKey(r)) ?? []).some((l) => l.method === "stack-frame"),
+      (stackLinks.get(r.rowKey) ?? []).some((l) => l.method === "stack-frame"),
   );
   if (ctx.locator && unversioned.length > 0) {
     const services = unique(unversioned.map((r) => r.service))
@@ -302,12 +299,12 @@ export async function queryFunctionTelemetry(
   }
   // Parameters travel in the URL (ClickHouse allows 1 MiB): bound the sample.
   const traceIds = unique(traces.flat()).slice(0, MAX_TRACE_SAMPLES);
-  const linkedStacks = stackRows.filter((r) => (stackLinks.get(stackRowKey(r)) ?? []).length > 0);
+  const linkedStacks = stackRows.filter((r) => (stackLinks.get(r.rowKey) ?? []).length > 0);
   const hashes = unique(linkedStacks.map((r) => r.hash)).map((h) => BigInt(h));
   // Each attributed stack row fans out to its functions in SQL, so the copies of one thrown
   // exception (recorded on the function's span, its callers' spans, the server span: one row
   // each) merge into one occurrence per trace for every function they are attributed to.
-  const stackKeys = linkedStacks.map((r) => stackRowKey(r));
+  const stackKeys = linkedStacks.map((r) => r.rowKey);
   const stackFnLists = stackKeys.map((k) => unique((stackLinks.get(k) ?? []).map((l) => l.index)));
   // Rows are merged per key hash first (a hundred states instead of tens of thousands of
   // hourly rows to fan out), then per function. A foreign key sharing a requested key's
@@ -449,7 +446,7 @@ export async function queryFunctionTelemetry(
   const exceptionGroups = functions.map(
     () => new Map<string, ExceptionSummary & { weight: number; hash: string }>(),
   );
-  const stackTexts = new Map(stackRows.map((r) => [stackRowKey(r), r.stack]));
+  const stackTexts = new Map(stackRows.map((r) => [r.rowKey, r.stack]));
   // Rows are (function, stack hash): different stacks are different exceptions, so their
   // occurrence counts add up per type.
   for (const row of exceptionRows) {
