@@ -1,6 +1,13 @@
 import type { Config } from "../config.ts";
 import { redactText } from "../scenarios/redact.ts";
-import { existingTables, migrate, schemaStatus, unqualified } from "./migrations.ts";
+import {
+  currentVersion,
+  existingTables,
+  LATEST_SCHEMA_VERSION,
+  migrate,
+  schemaStatus,
+  unqualified,
+} from "./migrations.ts";
 import { createPathMapper } from "./path-mapper.ts";
 import { queryFunctionTelemetry } from "./query-function-telemetry.ts";
 import { queryInputSamples } from "./query-input-samples.ts";
@@ -12,6 +19,12 @@ import type {
   TelemetryRequest,
   TelemetryStore,
 } from "./types.ts";
+
+/** The store's tables as last seen: which exist, and the schema version recorded. */
+interface Layout {
+  present: Set<string>;
+  version: number | null;
+}
 
 export interface ClickHouseStoreOptions {
   connection: ClickHouseConnection;
@@ -34,16 +47,17 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
   const tables = tableNames(config.telemetry);
   const redact = opts.redact ?? ((text: string) => redactText(text));
 
-  // Which tables exist decides between rollups and raw scans. Once the spans table and every
-  // rollup are there, that is remembered (one round trip less per lookup) until a lookup
-  // fails, so tables dropped meanwhile are noticed by the next one.
-  let complete: Set<string> | null = null;
-  const existing = async (): Promise<Set<string>> => {
+  // Which tables exist, at which schema version, decides between rollups and raw scans. Once
+  // the spans table and every rollup are there at this version, that is remembered (round
+  // trips less per lookup) until a lookup fails, so tables dropped meanwhile are noticed.
+  let complete: Layout | null = null;
+  const layout = async (): Promise<Layout> => {
     if (complete) return complete;
     const present = await existingTables(connection, tables.database);
+    const found = { present, version: await currentVersion(connection, tables, present) };
     const all = [unqualified(tables.traces), ...OWN_TABLES].every((name) => present.has(name));
-    if (all) complete = present;
-    return present;
+    if (all && found.version === LATEST_SCHEMA_VERSION) complete = found;
+    return found;
   };
   const forgetTablesOnError = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
@@ -66,7 +80,7 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
     status: () => schemaStatus(connection, tables),
     functionTelemetry: (request) =>
       forgetTablesOnError(async () => {
-        const present = await existing();
+        const { present, version } = await layout();
         const notices: string[] = [];
         if (!present.has(unqualified(tables.traces))) {
           notices.push(
@@ -75,9 +89,15 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
           return { functions: new Map(), notices };
         }
         const ownTables = OWN_TABLES.every((name) => present.has(name));
+        // Rollups another Faultline version laid out may not have the columns this one reads.
+        const rollups = ownTables && version === LATEST_SCHEMA_VERSION;
         if (!ownTables) {
           notices.push(
             `Faultline's rollup tables are missing in ${tables.database} (run "faultline db init"): scanned raw spans instead, which is slower.`,
+          );
+        } else if (!rollups) {
+          notices.push(
+            `Faultline's rollup tables in ${tables.database} are at schema version ${version ?? "unknown"}, and this Faultline reads version ${LATEST_SCHEMA_VERSION} (run "faultline db init" to migrate them): scanned raw spans instead, which is slower.`,
           );
         }
         if (!opts.locator) {
@@ -91,7 +111,7 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
             tables,
             sources: telemetrySources(
               tables,
-              ownTables ? "rollup" : "raw",
+              rollups ? "rollup" : "raw",
               present.has(unqualified(tables.logs)),
             ),
             mapPath: await mapperFor(request),
@@ -105,7 +125,7 @@ export function createClickHouseStore(opts: ClickHouseStoreOptions): TelemetrySt
       }),
     inputSamples: (request) =>
       forgetTablesOnError(async () => {
-        const present = await existing();
+        const { present } = await layout();
         if (!present.has(unqualified(tables.traces))) return [];
         return queryInputSamples(connection, tables, await mapperFor(request), request);
       }),

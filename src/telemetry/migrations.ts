@@ -139,11 +139,13 @@ export async function existingTables(
   return new Set(rows.map((row) => row.name));
 }
 
-async function currentVersion(
+/** The schema version recorded in `database`; null before the first `db init`. */
+export async function currentVersion(
   connection: ClickHouseConnection,
   tables: TableNames,
+  present?: ReadonlySet<string>,
 ): Promise<number | null> {
-  const exists = await existingTables(connection, tables.database);
+  const exists = present ?? (await existingTables(connection, tables.database));
   if (!exists.has("faultline_schema_version")) return null;
   const rows = await connection.query<{ version: number | string | null }>(
     `SELECT max(Version) AS version, count() AS n FROM ${tables.schemaVersion} HAVING n > 0`,

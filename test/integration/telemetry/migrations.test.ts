@@ -86,6 +86,18 @@ describe("schema migrations", () => {
       `SELECT toString(sum(Calls)) AS calls FROM ${tables.functionKeys}`,
     );
 
+    // Until then, lookups read the raw spans and say how to migrate.
+    const store = createClickHouseStore({ connection, config });
+    const request = {
+      functions: [{ file: "src/orders.js", name: "OrderService.checkout" }],
+      window: { from, to },
+    };
+    const stale = await store.functionTelemetry(request);
+    expect(stale.notices.join(" ")).toMatch(
+      /schema version 1, and this Faultline reads version 2 \(run "faultline db init" to migrate them\): scanned raw spans/,
+    );
+    expect(stale.functions.get("src/orders.js#OrderService.checkout")?.current.calls).toBe(40);
+
     const status = await migrate(connection, tables);
 
     expect(status.version).toBe(LATEST_SCHEMA_VERSION);
@@ -106,12 +118,8 @@ describe("schema migrations", () => {
 
     // Spans arriving after the upgrade flow through the new view.
     await seedFunctionTraffic(connection, { ...checkout, calls: 10, from, to });
-    const store = createClickHouseStore({ connection, config });
-    const request = {
-      functions: [{ file: "src/orders.js", name: "OrderService.checkout" }],
-      window: { from, to },
-    };
     const first = await store.functionTelemetry(request);
+    expect(first.notices.join(" ")).not.toMatch(/schema version|raw spans/);
     const t = first.functions.get("src/orders.js#OrderService.checkout");
     expect(t?.current.calls).toBe(50);
     expect(t?.entrypoints).toEqual([{ name: "POST /checkout", calls: 50 }]);
