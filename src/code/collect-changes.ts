@@ -19,7 +19,7 @@ import {
   moduleStem,
   nearestCallSites,
 } from "./find-callers.ts";
-import { jointSpans } from "./joint-spans.ts";
+import { type JointSpans, jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
 import { parseAround, parseSpans } from "./parse-spans.ts";
@@ -68,7 +68,7 @@ interface HeadFile {
    * (the file was then analysed whole) or when only spans of the file were parsed.
    */
   tree: Parser.Tree | null;
-  /** The file's top-level splits, when only spans were parsed (further spans cut there). */
+  /** The file's top-level splits, when the change analysis lexed them (further spans cut there). */
   splits: number[] | null;
   imports: Set<string>;
   /** The change analysis of this file (its windows are reused for call sites). */
@@ -156,25 +156,30 @@ export async function collectChanges(
       baseSource && headSource && !options.wholeFiles
         ? changedRegions(baseSource.content, headSource.content)
         : null;
+    const spans =
+      regions && baseSource && headSource && baseSource.language === headSource.language
+        ? jointSpans(baseSource.content, headSource.content, regions, baseSource.language)
+        : null;
     // Usually only the spans of both sides around the change are parsed; when that does not
     // check out, each version is parsed whole, once.
     const spanned =
-      regions && baseSource && headSource && baseSource.language === headSource.language
-        ? analyseSpans(baseSource, headSource, regions)
+      spans?.cheap && regions && baseSource && headSource
+        ? analyseSpans(baseSource, headSource, regions, spans)
         : null;
     const whole = spanned ? null : analyseWhole(baseSource, headSource, regions);
     // tree-sitter's error recovery can lose every function after a construct it cannot parse
     // (TypeScript call signatures split over lines, say): when the whole files have errors,
     // the spans around the change are worth parsing however much they cover, since they may
-    // leave the broken statement out.
+    // leave the broken statement out. (Spans already tried above would fail the same way.)
     const rescued =
       whole &&
+      spans &&
+      !spans.cheap &&
       regions &&
-      (whole.base?.syntaxErrors || whole.head?.syntaxErrors) &&
       baseSource &&
       headSource &&
-      baseSource.language === headSource.language
-        ? analyseSpans(baseSource, headSource, regions, 1)
+      (whole.base?.syntaxErrors || whole.head?.syntaxErrors)
+        ? analyseSpans(baseSource, headSource, regions, spans, whole.head?.syntaxErrors === true)
         : null;
     const { base, head, changes } = (spanned ?? rescued ?? whole)!;
     if (headSource && head) {
@@ -182,7 +187,7 @@ export async function collectChanges(
         content: headSource.content,
         language: headSource.language,
         tree: rescued ? null : (whole?.headTree ?? null),
-        splits: (spanned ?? rescued)?.headSplits ?? null,
+        splits: spans?.headSplits ?? null,
         imports: importedStems(headSource.content),
         analysed: head,
       });
@@ -247,32 +252,29 @@ function analyse(side: SourceSide, tree: Parser.Tree, regions?: Range[]): Analys
  * Parses and analyses only the spans of both sides around the change (see `jointSpans`).
  * Null when that is not provably what whole files give: a span that does not parse cleanly,
  * statements outside the changed ones that parse differently, or an added/removed name that
- * may also be defined outside the spans.
+ * may also be defined outside the spans. `headFirst` parses the head's spans first (the side
+ * more likely to fail, when the head is known to have errors: the base is then not parsed).
  */
 function analyseSpans(
   baseSource: SourceSide,
   headSource: SourceSide,
   regions: ChangedRegions,
-  maxCoverage?: number,
-): (FileAnalysis & { headSplits: number[] }) | null {
-  const spans = jointSpans(
-    baseSource.content,
-    headSource.content,
-    regions,
-    baseSource.language,
-    maxCoverage,
-  );
-  if (!spans) return null;
-  const baseTree = parseSpans(baseSource.content, baseSource.language, spans.base);
-  const headTree = baseTree && parseSpans(headSource.content, headSource.language, spans.head);
-  if (!baseTree || !headTree) return null;
+  spans: JointSpans,
+  headFirst = false,
+): FileAnalysis | null {
+  const parseBase = () => parseSpans(baseSource.content, baseSource.language, spans.base);
+  const parseHead = () => parseSpans(headSource.content, headSource.language, spans.head);
+  const first = headFirst ? parseHead() : parseBase();
+  const second = first && (headFirst ? parseBase() : parseHead());
+  if (!first || !second) return null;
+  const [baseTree, headTree] = headFirst ? [second, first] : [first, second];
   const base = analyse(baseSource, baseTree, regions.base);
   const head = analyse(headSource, headTree, regions.head);
   const changes = pairFunctions(base.functions, head.functions);
   if (base.outside !== head.outside || ambiguous(changes, baseSource, base, headSource, head)) {
     return null;
   }
-  return { base, head, changes, headSplits: spans.headSplits };
+  return { base, head, changes };
 }
 
 /**

@@ -10,6 +10,8 @@ export interface JointSpans {
   head: Range[];
   /** The head's top-level splits (the call-site search reuses them). */
   headSplits: number[];
+  /** Whether the spans cover at most `spanCoverageLimit` of the two sides (else whole files are cheaper). */
+  cheap: boolean;
 }
 
 /** A place that starts a top-level statement on both sides, with equal text up to the next hunk. */
@@ -28,15 +30,13 @@ export const spanCoverageLimit = 0.6;
  * unchanged statements that can export a name (`export { a }`, `module.exports = ...`), since
  * whether a changed function is exported depends on them.
  *
- * Null when the spans would cover more than `maxCoverage` of the two sides (parse them whole
- * instead).
+ * Null when no place but the ends can cut both sides.
  */
 export function jointSpans(
   base: string,
   head: string,
   regions: ChangedRegions,
   language: Language,
-  maxCoverage = spanCoverageLimit,
 ): JointSpans | null {
   const headSplits = topLevelSplits(head, language);
   const cuts = alignedCuts(topLevelSplits(base, language), headSplits, regions, base, head);
@@ -65,7 +65,7 @@ export function jointSpans(
     if (last && left <= last[1]) last[1] = Math.max(last[1], right);
     else merged.push([left, right]);
   }
-  const spans: JointSpans = { base: [], head: [], headSplits };
+  const spans: JointSpans = { base: [], head: [], headSplits, cheap: true };
   let covered = 0;
   for (const [left, right] of merged) {
     const from = cuts[left]!;
@@ -74,7 +74,8 @@ export function jointSpans(
     if (to.head > from.head) spans.head.push({ start: from.head, end: to.head });
     covered += to.base - from.base + to.head - from.head;
   }
-  return covered > (base.length + head.length) * maxCoverage ? null : spans;
+  spans.cheap = covered <= (base.length + head.length) * spanCoverageLimit;
+  return spans;
 }
 
 /**
