@@ -313,8 +313,11 @@ function analyseWhole(
   regions: ChangedRegions | null,
 ): FileAnalysis & { headTree: Parser.Tree | null } {
   const baseTree = baseSource ? parseSource(baseSource.content, baseSource.language) : null;
-  let base = baseSource && baseTree ? analyse(baseSource, baseTree, regions?.base) : null;
+  // Windows are never exact on a side with syntax errors (see below): analyse it whole at once.
+  const baseRegions = baseTree?.rootNode.hasError ? undefined : regions?.base;
+  let base = baseSource && baseTree ? analyse(baseSource, baseTree, baseRegions) : null;
   let headTree: Parser.Tree | null = null;
+  let baseTreeEdited = false;
   if (headSource) {
     if (
       regions &&
@@ -332,6 +335,7 @@ function analyseWhole(
         regions.hunks,
         headSource.language,
       );
+      baseTreeEdited = true;
       // Error recovery can differ from a fresh parse: keep results identical to one.
       if (headTree.rootNode.hasError)
         headTree = parseSource(headSource.content, headSource.language);
@@ -339,7 +343,8 @@ function analyseWhole(
       headTree = parseSource(headSource.content, headSource.language);
     }
   }
-  let head = headSource && headTree ? analyse(headSource, headTree, regions?.head) : null;
+  const headRegions = base?.windows && !headTree?.rootNode.hasError ? regions?.head : undefined;
+  let head = headSource && headTree ? analyse(headSource, headTree, headRegions) : null;
   let changes = pairFunctions(base?.functions ?? [], head?.functions ?? []);
   // Windows are exact only when the text around them parses the same way on both sides,
   // and when no added/removed name may also live outside them (then pair the whole file).
@@ -355,34 +360,41 @@ function analyseWhole(
       head.syntaxErrors ||
       ambiguous(changes, baseSource, base, headSource, head))
   ) {
-    head = analyse(headSource, headTree);
-    // The base tree was edited into the head's. Parse the base again incrementally from
-    // the head tree (the hunks reversed): tree-sitter reuses only clean subtrees, and a
-    // result with errors is redone afresh. The head tree is not needed after this
-    // whole-file analysis (the call-site search reuses its functions, not its tree).
-    let baseAgain: Parser.Tree | null = null;
-    if (
-      baseSource.language === headSource.language &&
-      !base.syntaxErrors &&
-      !parsedFromRewrite(headTree)
-    ) {
-      baseAgain = reparseHead(
-        headTree,
-        headSource.content,
-        baseSource.content,
-        regions.hunks.map((hunk) => ({
-          baseStart: hunk.headStart,
-          baseEnd: hunk.headEnd,
-          headStart: hunk.baseStart,
-          headEnd: hunk.baseEnd,
-        })),
-        baseSource.language,
+    if (head.windows) head = analyse(headSource, headTree);
+    if (base.windows) {
+      // The base tree was edited into the head's. Parse the base again incrementally from
+      // the head tree (the hunks reversed): tree-sitter reuses only clean subtrees, and a
+      // result with errors is redone afresh. The head tree is not needed after this
+      // whole-file analysis (the call-site search reuses its functions, not its tree).
+      let baseAgain: Parser.Tree | null = null;
+      if (
+        baseSource.language === headSource.language &&
+        !base.syntaxErrors &&
+        !parsedFromRewrite(headTree)
+      ) {
+        baseAgain = reparseHead(
+          headTree,
+          headSource.content,
+          baseSource.content,
+          regions.hunks.map((hunk) => ({
+            baseStart: hunk.headStart,
+            baseEnd: hunk.headEnd,
+            headStart: hunk.baseStart,
+            headEnd: hunk.baseEnd,
+          })),
+          baseSource.language,
+        );
+        headTree = null;
+        // Error recovery can differ from a fresh parse: keep results identical to one.
+        if (baseAgain.rootNode.hasError) baseAgain = null;
+      }
+      // A base tree the head was not parsed from is still the fresh parse of the base.
+      const fresh = baseTreeEdited || !baseTree ? null : baseTree;
+      base = analyse(
+        baseSource,
+        baseAgain ?? fresh ?? parseSource(baseSource.content, baseSource.language),
       );
-      headTree = null;
-      // Error recovery can differ from a fresh parse: keep results identical to one.
-      if (baseAgain.rootNode.hasError) baseAgain = null;
     }
-    base = analyse(baseSource, baseAgain ?? parseSource(baseSource.content, baseSource.language));
     changes = pairFunctions(base.functions, head.functions);
   }
   return { base, head, changes, headTree };
