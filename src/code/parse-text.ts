@@ -1,4 +1,5 @@
 import type Parser from "tree-sitter";
+import { withoutNodeCache } from "./node-cache.ts";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
 
@@ -23,11 +24,11 @@ export function parseText(
 ): Parser.Tree {
   const { parser } = toolsFor(language);
   const options = includedRanges ? { includedRanges } : undefined;
-  const tree = parser.parse(source, undefined, options);
+  const tree = withoutNodeCache(parser.parse(source, undefined, options));
   if (language !== "typescript" || !tree.rootNode.hasError) return tree;
   const patched = rewriteForTreeSitter(source);
   if (patched === source) return tree;
-  const retry = parser.parse(patched, undefined, options);
+  const retry = withoutNodeCache(parser.parse(patched, undefined, options));
   if (firstErrorAt(retry) <= firstErrorAt(tree)) return tree;
   rewritten.add(retry);
   return retry;

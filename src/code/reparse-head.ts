@@ -1,6 +1,7 @@
 import type Parser from "tree-sitter";
 import { lineStartsOf, pointAt } from "./analyse-file.ts";
 import type { Hunk } from "./changed-regions.ts";
+import { withoutNodeCache } from "./node-cache.ts";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
 
@@ -35,7 +36,7 @@ export function reparseHead(
           : { row: startPosition.row + newlines, column: inserted.length - lastNewline - 1 },
     });
   }
-  return toolsFor(language).parser.parse(head, baseTree);
+  return withoutNodeCache(toolsFor(language).parser.parse(head, baseTree));
 }
 
 function countNewlines(text: string): number {
