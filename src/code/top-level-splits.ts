@@ -83,6 +83,26 @@ const continuing = new Set([
   "set",
 ]);
 
+// How a word reads, without slicing it out: most words are not keywords.
+const NOT_KEYWORD = 0;
+const OPERAND_KEYWORD = 1;
+const CONTINUING_KEYWORD = 2;
+const keywordsByFirstUnit: { word: string; kind: number }[][] = [];
+for (const word of continuing) {
+  const kind = operandKeywords.has(word) ? OPERAND_KEYWORD : CONTINUING_KEYWORD;
+  const first = word.charCodeAt(0);
+  keywordsByFirstUnit[first] = [...(keywordsByFirstUnit[first] ?? []), { word, kind }];
+}
+
+function keywordKind(source: string, start: number, end: number): number {
+  const candidates = keywordsByFirstUnit[source.charCodeAt(start)];
+  if (candidates === undefined) return NOT_KEYWORD;
+  for (const { word, kind } of candidates) {
+    if (word.length === end - start && source.startsWith(word, start)) return kind;
+  }
+  return NOT_KEYWORD;
+}
+
 class SplitScanner {
   private readonly splits: number[] = [0];
   private readonly stack: number[] = [];
@@ -124,20 +144,27 @@ class SplitScanner {
       if (this.stack.length === 0) this.maybeSplit();
       return true;
     }
-    if (c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028) {
-      this.i++;
+    if (isBlank(c)) {
+      // A run of blanks changes nothing: take it at once.
+      do this.i++;
+      while (isBlank(source.charCodeAt(this.i)));
       return true;
     }
     if (isIdentifierStart(c)) {
       const start = this.i;
       this.i++;
       while (this.i < source.length && isIdentifierPart(source.charCodeAt(this.i))) this.i++;
-      const length = this.i - start;
-      const word = length <= 10 ? source.slice(start, this.i) : "";
-      const operand = operandKeywords.has(word);
-      this.regexAllowed = operand;
-      this.last = operand || continuing.has(word) ? OPEN : VALUE;
-      if (this.decorating && word === "class" && this.stack.length === 0) this.decorating = false;
+      const kind = keywordKind(source, start, this.i);
+      this.regexAllowed = kind === OPERAND_KEYWORD;
+      this.last = kind === NOT_KEYWORD ? VALUE : OPEN;
+      if (
+        this.decorating &&
+        this.stack.length === 0 &&
+        this.i - start === 5 &&
+        source.startsWith("class", start)
+      ) {
+        this.decorating = false;
+      }
       return true;
     }
     if (c >= 48 && c <= 57) {
@@ -247,7 +274,10 @@ class SplitScanner {
     if (c !== 64) {
       let end = this.i + 1;
       while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
-      if (continuing.has(source.slice(this.i, end)) && !isDeclarationStart(source, this.i, end)) {
+      if (
+        keywordKind(source, this.i, end) !== NOT_KEYWORD &&
+        !isDeclarationStart(source, this.i, end)
+      ) {
         return;
       }
     }
@@ -406,6 +436,11 @@ function isDeclarationStart(source: string, start: number, end: number): boolean
   if (word === "async") return /^\s+function\b/.test(source.slice(end, end + 12));
   if (word === "abstract") return /^\s+class\b/.test(source.slice(end, end + 9));
   return false;
+}
+
+/** Whitespace other than a newline (a newline can end a statement). */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028;
 }
 
 function isIdentifierStart(c: number): boolean {
