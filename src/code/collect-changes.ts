@@ -4,12 +4,11 @@ import {
   type AnalysedFile,
   type AnalysedFunction,
   analyseFile,
-  callCandidates,
-  findCallReferences,
   mayOccurOutside,
   parseSource,
   type Range,
 } from "./analyse-file.ts";
+import { type CallCandidate, callCandidates, findCallReferences } from "./call-references.ts";
 import { type ChangedRegions, changedRegions } from "./changed-regions.ts";
 import {
   type CallTarget,
@@ -470,24 +469,25 @@ async function findCallers(
     }
     return found;
   };
-  // Finds the call sites lexically, then analyses only the statements that hold them
-  // (reusing what the change analysis of a changed file already covered).
+  // The call-shaped uses of the names a file can reach, found lexically.
+  const candidatesIn = (content: string, reach: CallTarget[]) => {
+    const byName = new Map<string, CallTarget[]>();
+    for (const target of reach) push(byName, calleeName(target.fn), target);
+    return { byName, candidates: callCandidates(content, new Set(byName.keys())) };
+  };
+  // Analyses only the statements that hold the candidates (reusing what the change analysis
+  // of a changed file already covered), and keeps the call sites among them.
   const search = (
     path: string,
     content: string,
     language: Language,
     tree: Parser.Tree | null,
     splits: number[] | null,
-    reach: CallTarget[],
+    { byName, candidates }: { byName: Map<string, CallTarget[]>; candidates: CallCandidate[] },
     done: AnalysedFile | null,
   ) => {
-    const byName = new Map<string, CallTarget[]>();
-    for (const target of reach) push(byName, calleeName(target.fn), target);
-    const names = new Set(byName.keys());
     const analyses: AnalysedFile[] = [];
-    let regions = callCandidates(content, names);
-    // No call-shaped use of any reachable name: nothing to parse.
-    if (regions.length === 0) return;
+    let regions: Range[] = candidates;
     if (done) {
       analyses.push(done);
       regions = done.windows ? regions.filter((r) => !within(done.windows!, r.start)) : [];
@@ -506,15 +506,16 @@ async function findCallers(
       );
     }
     for (const analysed of analyses) {
-      const calls = findCallReferences(content, analysed, names);
+      const calls = findCallReferences(analysed, candidates);
       collectCallSites(path, analysed, calls, byName, callers);
     }
   };
 
   for (const [path, head] of headFiles) {
-    const reach = reachable(path, head.imports);
-    if (reach.length > 0) {
-      search(path, head.content, head.language, head.tree, head.splits, reach, head.analysed);
+    const found = candidatesIn(head.content, reachable(path, head.imports));
+    // No call-shaped use of any reachable name: nothing to parse.
+    if (found.candidates.length > 0) {
+      search(path, head.content, head.language, head.tree, head.splits, found, head.analysed);
     }
   }
 
@@ -558,36 +559,16 @@ async function findCallers(
     if (content === null) return;
     const reach = reachable(path, importedStems(content));
     // Most files import no changed module, or call none of its changed names: skip the parse.
-    if (reach.length === 0 || !reach.some((t) => mentions(content, calleeName(t.fn)))) return;
-    if (contentSkipReason(content)) return;
-    search(path, content, languageFor(path)!, null, null, reach, null);
+    if (reach.length === 0) return;
+    const found = candidatesIn(content, reach);
+    if (found.candidates.length === 0 || contentSkipReason(content)) return;
+    search(path, content, languageFor(path)!, null, null, found, null);
   });
   return callers;
 }
 
 function within(windows: readonly Range[], at: number): boolean {
   return windows.some((window) => window.start <= at && at < window.end);
-}
-
-function mentions(content: string, name: string): boolean {
-  let at = content.indexOf(name);
-  while (at >= 0) {
-    const before = content.charCodeAt(at - 1);
-    const after = content.charCodeAt(at + name.length);
-    if (!isIdentifierChar(before) && !isIdentifierChar(after)) return true;
-    at = content.indexOf(name, at + 1);
-  }
-  return false;
-}
-
-function isIdentifierChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 36 ||
-    code === 95
-  );
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

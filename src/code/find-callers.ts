@@ -1,4 +1,5 @@
-import type { AnalysedFile, AnalysedFunction, CallReference } from "./analyse-file.ts";
+import type { AnalysedFile, AnalysedFunction } from "./analyse-file.ts";
+import type { CallReference } from "./call-references.ts";
 import type { CallSite } from "./types.ts";
 
 /** Blast radius lists at most this many call sites per function (nearest files first). */

@@ -1,0 +1,153 @@
+import { type AnalysedFile, innermostAt, lineOf, type Range } from "./analyse-file.ts";
+
+/** A call-shaped use of a searched name, found lexically (see `callCandidates`). */
+export interface CallCandidate extends Range {
+  name: string;
+  /** Reached through a member (`a.b()`, `new a.B()`, `<a.B />`). */
+  member: boolean;
+}
+
+/** A call, `new` or JSX element naming a function, for call-site (blast radius) search. */
+export interface CallReference {
+  /** Callee's last name segment (`b` for `a.b()`). */
+  name: string;
+  /** Reached through a member (`a.b()`, `new a.B()`, `<a.B />`). */
+  member: boolean;
+  /** 1-based. */
+  line: number;
+  /** Index of the innermost enclosing function, or -1 at top level. */
+  enclosing: number;
+}
+
+/** The searchable names (identifier-shaped) and what a word must look like to be one of them. */
+interface NameShape {
+  names: Set<string>;
+  shortest: number;
+  longest: number;
+  /** First UTF-16 units of the names. */
+  firsts: Set<number>;
+}
+
+function nameShape(names: ReadonlySet<string>): NameShape | null {
+  const usable = new Set([...names].filter((name) => /^[A-Za-z_$][\w$]*$/.test(name)));
+  if (usable.size === 0) return null;
+  const shape: NameShape = {
+    names: usable,
+    shortest: Number.POSITIVE_INFINITY,
+    longest: 0,
+    firsts: new Set(),
+  };
+  for (const name of usable) {
+    shape.shortest = Math.min(shape.shortest, name.length);
+    shape.longest = Math.max(shape.longest, name.length);
+    shape.firsts.add(name.charCodeAt(0));
+  }
+  return shape;
+}
+
+/**
+ * Where any of the names is used like a call, in source order: the regions a call-site search
+ * must analyse. A use is a whole word of `[A-Za-z0-9_$]` units, not a `#private` name. One
+ * pass over the text; only words of a searched length and first unit are sliced out.
+ */
+export function callCandidates(source: string, names: ReadonlySet<string>): CallCandidate[] {
+  const shape = nameShape(names);
+  if (!shape) return [];
+  const candidates: CallCandidate[] = [];
+  const length = source.length;
+  let i = 0;
+  while (i < length) {
+    if (!isWordUnit(source.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    do i++;
+    while (i < length && isWordUnit(source.charCodeAt(i)));
+    if (
+      i - start < shape.shortest ||
+      i - start > shape.longest ||
+      !shape.firsts.has(source.charCodeAt(start)) ||
+      source.charCodeAt(start - 1) === 35 /* # */
+    ) {
+      continue;
+    }
+    const name = source.slice(start, i);
+    if (!shape.names.has(name)) continue;
+    const shapeOfCall = callShape(source, start, name);
+    if (shapeOfCall) candidates.push({ start, end: i, name, member: shapeOfCall.member });
+  }
+  return candidates;
+}
+
+/**
+ * The call sites among `candidates` (from `callCandidates`) that one analysis of the file
+ * covers: inside its windows, outside comments, not a function's own name. Cheap enough to run
+ * on every file that may call a changed function, without a second tree traversal.
+ */
+export function findCallReferences(
+  analysed: AnalysedFile,
+  candidates: readonly CallCandidate[],
+): CallReference[] {
+  const definitions = new Set(analysed.functions.map((fn) => fn.nameIndex));
+  const calls: CallReference[] = [];
+  let comment = 0;
+  const windows = analysed.windows;
+  let window = 0;
+  for (const { start: at, name, member } of candidates) {
+    if (windows) {
+      while (window < windows.length && windows[window]!.end <= at) window++;
+      if (window >= windows.length || windows[window]!.start > at) continue;
+    }
+    while (comment < analysed.comments.length && analysed.comments[comment]!.end <= at) comment++;
+    if (comment < analysed.comments.length && analysed.comments[comment]!.start <= at) continue;
+    if (definitions.has(at)) continue;
+    calls.push({
+      name,
+      member,
+      line: lineOf(analysed.lineStarts, at),
+      enclosing: innermostAt(analysed.functions, at),
+    });
+  }
+  return calls;
+}
+
+/** `name(`, `x.name(`, `` name` ``, `new Name`, `<Name`: how a use of a name at `at` reads as a call. */
+function callShape(source: string, at: number, name: string): { member: boolean } | null {
+  const after = afterName(source, at + name.length);
+  let before = at - 1;
+  while (before >= 0 && /\s/.test(source[before]!)) before--;
+  const previous = source[before];
+  const isNew = /\bnew\s+$/.test(source.slice(Math.max(0, at - 12), at));
+  const isJsx = previous === "<" && /^[A-Z]/.test(name);
+  if (!(after === "(" || after === "`" || isNew || isJsx)) return null;
+  if (/\bfunction\s*\*?\s*$/.test(source.slice(Math.max(0, at - 12), at))) return null;
+  return { member: previous === "." };
+}
+
+/** The first character after a callee name: skips whitespace, `?.` and type arguments. */
+function afterName(source: string, from: number): string | undefined {
+  let i = from;
+  while (i < source.length && /\s/.test(source[i]!)) i++;
+  if (source.startsWith("?.(", i)) return "(";
+  if (source[i] === "<") {
+    // `fn<T>(...)`: skip balanced type arguments on the same line.
+    let depth = 0;
+    for (let j = i; j < source.length && source[j] !== "\n"; j++) {
+      if (source[j] === "<") depth++;
+      else if (source[j] === ">" && --depth === 0) {
+        i = j + 1;
+        while (i < source.length && /\s/.test(source[i]!)) i++;
+        return source[i];
+      }
+    }
+  }
+  return source[i];
+}
+
+// The units of `\w` and `$` (what the call-site search counts as part of a name).
+function isWordUnit(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36
+  );
+}
