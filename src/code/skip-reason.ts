@@ -37,6 +37,9 @@ export function isBinary(content: Buffer | string): boolean {
 
 function isMinified(content: string): boolean {
   if (content.length < 2000) return false;
+  // A hand-written file can hold one long line (a data URL); a minified one is mostly long lines.
+  // Once there are this many lines, the average cannot exceed 300: stop counting.
+  const enoughLines = content.length / 300;
   let longest = 0;
   let lines = 0;
   let start = 0;
@@ -45,16 +48,18 @@ function isMinified(content: string): boolean {
     if (end < 0) end = content.length;
     longest = Math.max(longest, end - start);
     lines += 1;
+    if (lines >= enoughLines) return false;
     start = end + 1;
   }
-  // A hand-written file can hold one long line (a data URL); a minified one is mostly long lines.
   return longest > 1000 && content.length / lines > 300;
 }
 
 function isGenerated(content: string): boolean {
   const header = content.slice(0, 2048);
+  // The markers' words first: most headers have neither.
   return (
-    /^\s*(?:\/\/|\/\*+|\*)[^\n]*@generated\b/m.test(header) ||
-    /^\s*\/\/\s*Code generated\b[^\n]*DO NOT EDIT/m.test(header)
+    (header.includes("@generated") && /^\s*(?:\/\/|\/\*+|\*)[^\n]*@generated\b/m.test(header)) ||
+    (header.includes("Code generated") &&
+      /^\s*\/\/\s*Code generated\b[^\n]*DO NOT EDIT/m.test(header))
   );
 }
