@@ -64,7 +64,7 @@ export function parseAround(
   source: string,
   language: Language,
   ranges: readonly Range[],
-  splits: readonly number[] = topLevelSplits(source, language),
+  splits: readonly number[] = topLevelSplits(source, language, lastEnd(ranges)),
 ): Parser.Tree {
   const spans = spansAround(splits, source.length, ranges);
   // Spans covering most of the file save nothing: parse it whole, unless the whole parse
@@ -76,6 +76,13 @@ export function parseAround(
   if (spanned) return spanned;
   const whole = parseText(source, language);
   return (!cheaper && whole.rootNode.hasError && parseSpans(source, language, spans)) || whole;
+}
+
+/** Where the last of the ranges ends (the spans around them need no split past the next one). */
+function lastEnd(ranges: readonly Range[]): number {
+  let end = 0;
+  for (const range of ranges) end = Math.max(end, range.end);
+  return end;
 }
 
 /** Index of the last offset at or before `offset` in ascending `splits` (0 when none). */

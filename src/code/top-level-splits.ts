@@ -12,10 +12,15 @@ import type { Language } from "./types.ts";
  * not. A lexer that loses its way (an unusual regex, JSX-like TypeScript generics) stops
  * yielding splits, which only costs speed.
  *
- * Starts at 0 (the file start is always a split) and is ascending.
+ * Starts at 0 (the file start is always a split) and is ascending. With `until`, the pass stops
+ * at the first split past it (a caller that only needs the splits around earlier offsets).
  */
-export function topLevelSplits(source: string, language: Language): number[] {
-  return new SplitScanner(source, language !== "typescript").run();
+export function topLevelSplits(
+  source: string,
+  language: Language,
+  until = Number.POSITIVE_INFINITY,
+): number[] {
+  return new SplitScanner(source, language !== "typescript", until).run();
 }
 
 // Contexts on the scanner's stack.
@@ -115,12 +120,13 @@ class SplitScanner {
   constructor(
     private readonly source: string,
     private readonly jsx: boolean,
+    private readonly until: number,
   ) {}
 
   run(): number[] {
-    const { source } = this;
+    const { source, splits } = this;
     if (source.startsWith("#!")) this.skipLine();
-    while (this.i < source.length) {
+    while (this.i < source.length && splits[splits.length - 1]! <= this.until) {
       const top = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
       const ok =
         top === TEMPLATE
