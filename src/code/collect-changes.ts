@@ -69,7 +69,6 @@ interface HeadFile {
   tree: Parser.Tree | null;
   /** The file's top-level splits, when the change analysis lexed them (further spans cut there). */
   splits: number[] | null;
-  imports: Set<string>;
   /** The change analysis of this file (its windows are reused for call sites). */
   analysed: AnalysedFile;
 }
@@ -187,7 +186,6 @@ export async function collectChanges(
         language: headSource.language,
         tree: rescued ? null : (whole?.headTree ?? null),
         splits: spans?.headSplits ?? null,
-        imports: importedStems(headSource.content),
         analysed: head,
       });
     }
@@ -512,7 +510,7 @@ async function findCallers(
   };
 
   for (const [path, head] of headFiles) {
-    const found = candidatesIn(head.content, reachable(path, head.imports));
+    const found = candidatesIn(head.content, reachable(path, importedStems(head.content)));
     // No call-shaped use of any reachable name: nothing to parse.
     if (found.candidates.length > 0) {
       search(path, head.content, head.language, head.tree, head.splits, found, head.analysed);
