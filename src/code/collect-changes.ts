@@ -249,15 +249,15 @@ function analyse(side: SourceSide, tree: Parser.Tree, regions?: Range[]): Analys
  * Parses and analyses only the spans of both sides around the change (see `jointSpans`).
  * Null when that is not provably what whole files give: a span that does not parse cleanly,
  * statements outside the changed ones that parse differently, or an added/removed name that
- * may also be defined outside the spans. `headFirst` parses the head's spans first (the side
- * more likely to fail, when the head is known to have errors: the base is then not parsed).
+ * may also be defined outside the spans. The side more likely to fail is parsed first, so the
+ * other is not parsed for nothing: by default the head (new code breaks more often than old).
  */
 function analyseSpans(
   baseSource: SourceSide,
   headSource: SourceSide,
   regions: ChangedRegions,
   spans: JointSpans,
-  headFirst = false,
+  headFirst = true,
 ): FileAnalysis | null {
   const parseBase = () => parseSpans(baseSource.content, baseSource.language, spans.base);
   const parseHead = () => parseSpans(headSource.content, headSource.language, spans.head);
