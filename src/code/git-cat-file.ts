@@ -1,7 +1,14 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 
+/** An object as `git cat-file --batch` prints it. */
+interface GitObject {
+  oid: string;
+  type: string;
+  content: Buffer;
+}
+
 interface Pending {
-  resolve: (content: Buffer | null) => void;
+  resolve: (object: GitObject | null) => void;
   reject: (error: Error) => void;
 }
 
@@ -32,8 +39,19 @@ export class GitCatFile {
    * Blob content of `<rev>:<path>`, or null when it does not exist (or is not a blob).
    * The buffer is a view into what git wrote: decode it, or copy it to keep it.
    */
-  read(rev: string, path: string): Promise<Buffer | null> {
-    if (/[\r\n]/.test(rev) || /[\r\n]/.test(path)) return Promise.resolve(null);
+  async read(rev: string, path: string): Promise<Buffer | null> {
+    const object = await this.request(`${rev}:${path}`);
+    return object?.type === "blob" ? object.content : null;
+  }
+
+  /** The full SHA of the commit `rev` names, or null when it names none. */
+  async commit(rev: string): Promise<string | null> {
+    const object = await this.request(`${rev}^{commit}`);
+    return object?.type === "commit" ? object.oid : null;
+  }
+
+  private request(name: string): Promise<GitObject | null> {
+    if (/[\r\n]/.test(name)) return Promise.resolve(null);
     const session = this.ensureSession();
     if (this.idleTimer) {
       clearTimeout(this.idleTimer);
@@ -41,7 +59,7 @@ export class GitCatFile {
     }
     return new Promise((resolve, reject) => {
       session.queue.push({ resolve, reject });
-      session.child.stdin.write(`${rev}:${path}\n`);
+      session.child.stdin.write(`${name}\n`);
     });
   }
 
@@ -90,7 +108,7 @@ export class GitCatFile {
         session.queue.shift()!.resolve(null);
         continue;
       }
-      const [, type, sizeText] = header.split(" ");
+      const [oid = "", type = "", sizeText] = header.split(" ");
       const size = Number(sizeText);
       if (buffer.length < newline + 1 + size + 1) {
         session.needed = newline + 1 + size + 1;
@@ -99,7 +117,7 @@ export class GitCatFile {
       // A view, not a copy: readers decode it at once and drop it.
       const content = buffer.subarray(newline + 1, newline + 1 + size);
       buffer = buffer.subarray(newline + 1 + size + 1);
-      session.queue.shift()!.resolve(type === "blob" ? content : null);
+      session.queue.shift()!.resolve({ oid, type, content });
     }
     session.chunks = buffer.length > 0 ? [buffer] : [];
     session.buffered = buffer.length;

@@ -34,18 +34,26 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
     () => false,
   );
   if (!isDirectory) throw new UsageError(`--repo ${opts.repo}: no such directory`);
-  try {
-    await git(repo, ["rev-parse", "--git-dir"]);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UsageError(`--repo ${opts.repo} is not a git repository (pass a clone's directory)`);
-  }
-  let base = await resolveRevision(repo, opts.base, "--base");
-  const head = await resolveRevision(repo, opts.head, "--head");
-  if (opts.mergeBase) {
-    base = (await git(repo, ["merge-base", base, head]).catch(() => base)).trim() || base;
-  }
   const blobs = new GitCatFile(repo);
+  // The cat-file process the reads need resolves the revisions too (every other git process
+  // costs a fork of this one); what it cannot resolve takes the checks that say what is wrong.
+  let [base, head] = await Promise.all([commitOf(blobs, opts.base), commitOf(blobs, opts.head)]);
+  if (!base || !head) {
+    try {
+      await git(repo, ["rev-parse", "--git-dir"]);
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UsageError(
+        `--repo ${opts.repo} is not a git repository (pass a clone's directory)`,
+      );
+    }
+    base = await resolveRevision(repo, opts.base, "--base");
+    head = await resolveRevision(repo, opts.head, "--head");
+  }
+  if (opts.mergeBase) {
+    const resolved = base;
+    base = (await git(repo, ["merge-base", base, head]).catch(() => resolved)).trim() || base;
+  }
 
   return {
     base,
@@ -78,6 +86,12 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
       });
     },
   };
+}
+
+/** The commit a revision names, through cat-file; null for anything it cannot answer. */
+function commitOf(blobs: GitCatFile, rev: string): Promise<string | null> {
+  if (rev.startsWith("-") || rev.length === 0) return Promise.resolve(null);
+  return blobs.commit(rev).catch(() => null);
 }
 
 async function resolveRevision(repo: string, rev: string, flag: string): Promise<string> {
