@@ -688,6 +688,8 @@ function isExportedName(name: string, exportedBindings: Set<string>): boolean {
 }
 
 const exportingStatement = /^(export|module|exports|var|let|const)\b/;
+// Their first letters (e, m, v, l, c): most statements start otherwise and need no slice.
+const exportingFirstUnits = new Set([101, 109, 118, 108, 99]);
 
 /**
  * Local names exported by `export { a }`, `export default a`, `module.exports = a | { a, b: c }`
@@ -719,6 +721,7 @@ function collectExportedBindings(statements: SyntaxNode[], source: string): Set<
   for (const statement of statements) {
     const start = startOf(statement);
     // Most statements cannot export: decide from the first word before asking for the type.
+    if (!exportingFirstUnits.has(source.charCodeAt(start))) continue;
     if (!exportingStatement.test(source.slice(start, start + 8))) continue;
     if (!source.startsWith("export", start)) {
       const end = statement.endIndex;
