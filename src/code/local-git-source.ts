@@ -39,6 +39,8 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
   // costs a fork of this one); what it cannot resolve takes the checks that say what is wrong.
   let [base, head] = await Promise.all([commitOf(blobs, opts.base), commitOf(blobs, opts.head)]);
   if (!base || !head) {
+    // Errors end the command: do not keep git running until its idle timeout.
+    blobs.close();
     try {
       await git(repo, ["rev-parse", "--git-dir"]);
     } catch (error) {
