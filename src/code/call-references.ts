@@ -116,19 +116,38 @@ export function findCallReferences(
 function callShape(source: string, at: number, name: string): { member: boolean } | null {
   const after = afterName(source, at + name.length);
   let before = at - 1;
-  while (before >= 0 && /\s/.test(source[before]!)) before--;
+  while (before >= 0 && isSpace(source.charCodeAt(before))) before--;
   const previous = source[before];
-  const isNew = /\bnew\s+$/.test(source.slice(Math.max(0, at - 12), at));
-  const isJsx = previous === "<" && /^[A-Z]/.test(name);
-  if (!(after === "(" || after === "`" || isNew || isJsx)) return null;
-  if (/\bfunction\s*\*?\s*$/.test(source.slice(Math.max(0, at - 12), at))) return null;
+  // The regexes below read the 12 characters before the name; they run only when the word
+  // they look for starts there (most names are neither `new X` nor `function x`).
+  const window = Math.max(0, at - 12);
+  const called =
+    after === "(" ||
+    after === "`" ||
+    (startsWithin(source, "new", window, at) && /\bnew\s+$/.test(source.slice(window, at))) ||
+    (previous === "<" && /^[A-Z]/.test(name));
+  if (!called) return null;
+  if (
+    startsWithin(source, "function", window, at) &&
+    /\bfunction\s*\*?\s*$/.test(source.slice(window, at))
+  ) {
+    return null;
+  }
   return { member: previous === "." };
+}
+
+/** Whether `word` occurs wholly inside `source[from, to)`. */
+function startsWithin(source: string, word: string, from: number, to: number): boolean {
+  for (let at = from; at + word.length <= to; at++) {
+    if (source.startsWith(word, at)) return true;
+  }
+  return false;
 }
 
 /** The first character after a callee name: skips whitespace, `?.` and type arguments. */
 function afterName(source: string, from: number): string | undefined {
   let i = from;
-  while (i < source.length && /\s/.test(source[i]!)) i++;
+  while (i < source.length && isSpace(source.charCodeAt(i))) i++;
   if (source.startsWith("?.(", i)) return "(";
   if (source[i] === "<") {
     // `fn<T>(...)`: skip balanced type arguments on the same line.
@@ -137,12 +156,29 @@ function afterName(source: string, from: number): string | undefined {
       if (source[j] === "<") depth++;
       else if (source[j] === ">" && --depth === 0) {
         i = j + 1;
-        while (i < source.length && /\s/.test(source[i]!)) i++;
+        while (i < source.length && isSpace(source.charCodeAt(i))) i++;
         return source[i];
       }
     }
   }
   return source[i];
+}
+
+/** What `\s` matches: ECMAScript white space and line terminators. */
+function isSpace(c: number): boolean {
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 
 // The units of `\w` and `$` (what the call-site search counts as part of a name).
