@@ -127,9 +127,12 @@ export async function queryFunctionTelemetry(
            AND (${CODE_KEY_CANDIDATE}
              OR arrayExists(x -> has({stems:Array(String)}, x), StackStems)
              OR arrayExists(x -> has({frameNames:Array(String)}, x), StackNames))`;
-  // Code-less spans whose stacks may run a function, or already did.
+  // Code-less spans whose stacks may run a function, or already did. Only a filter for the
+  // sample: it reads the stacks rollup where it exists even when the lookup scans raw spans
+  // (which would scan the raw exception events a second time).
   const SPAN_CANDIDATE = `(toString(ServiceName), toString(SpanName)) IN (
-           SELECT toString(ServiceName), toString(SpanName) FROM ${ctx.sources.exceptionStacks}
+           SELECT toString(ServiceName), toString(SpanName)
+           FROM ${ctx.ownTables ? ctx.tables.exceptionStacks : ctx.sources.exceptionStacks}
            WHERE FunctionName = '' AND ${STACK_CANDIDATE}${
              ctx.ownTables
                ? `
