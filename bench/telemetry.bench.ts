@@ -104,11 +104,7 @@ function prRequest(now: number): TelemetryRequest {
   return { functions, window: { from: new Date(now - 14 * DAY), to: new Date(now) } };
 }
 
-async function median(
-  runs: number,
-  fn: () => Promise<unknown>,
-  warmups = 1,
-): Promise<number> {
+async function median(runs: number, fn: () => Promise<unknown>, warmups = 1): Promise<number> {
   for (let i = 0; i < warmups; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
