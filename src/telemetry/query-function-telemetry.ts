@@ -123,6 +123,7 @@ export async function queryFunctionTelemetry(
   const pairs = unique(functions.map((f) => `${stemOf(f.file)}\t${lastSegment(f.name)}`));
   const CODE_KEY_PAIR = `(FilePath != '' AND has({pairs:Array(String)}, concat(${FILE_STEM("FilePath")}, '\\t', ${FN_LAST("FunctionName")})))
       OR (FilePath = '' AND has({lastNames:Array(String)}, ${FN_LAST("FunctionName")}))`;
+  // (arrayExists over has() reads a third faster than hasAny with a parameter array.)
   const STACK_CANDIDATE = `${SERVICES}
            AND (${CODE_KEY_CANDIDATE}
              OR arrayExists(x -> has({stems:Array(String)}, x), StackStems)
@@ -160,7 +161,6 @@ export async function queryFunctionTelemetry(
            AND (${CODE_KEY_CANDIDATE})
          GROUP BY FilePath, FunctionName
          HAVING max(LastHour) >= ${H_PREV} AND min(FirstHour) < ${H_TO}`,
-      // (arrayExists over has() reads a third faster than hasAny with a parameter array.)
       stack: `SELECT toString(StackHash) AS hash, toString(ServiceName) AS service,
               toString(ServiceVersion) AS version, toString(VcsRevision) AS vcs,
               toString(SpanName) AS spanName, FilePath AS filePath, FunctionName AS functionName,

@@ -11,8 +11,6 @@ export interface StackFrame {
   inApp: boolean;
 }
 
-/** Every line `parseV8Stack` can read as a frame starts like this. */
-export const FRAME_LINE = /^\s*at\s/;
 const WITH_FUNCTION = /^\s*at\s+(async\s+)?(.+?)\s+\((.+):(\d+):(\d+)\)\s*$/;
 const BARE_LOCATION = /^\s*at\s+(async\s+)?(.+):(\d+):(\d+)\s*$/;
 
