@@ -9,6 +9,13 @@ import type { ClickHouseConnection, InputSample, TelemetryRequest } from "./type
 type Num = number | string;
 
 /**
+ * Inputs stamped up to this far after the window still count: span clocks can run ahead of
+ * the analysing machine's (host skew; OTel JS timestamps drift from the wall clock in
+ * long-running processes), and the freshest inputs would otherwise be missed.
+ */
+const CLOCK_SKEW_MS = 15 * 60_000;
+
+/**
  * Captured production inputs (`faultline.args` and the call's outcome, written by
  * `faultline/instrument`) of the requested functions, identical calls grouped and counted,
  * most frequent first. Values were redacted at capture.
@@ -55,7 +62,7 @@ export async function queryInputSamples(
      LIMIT {perKey:UInt32} BY FilePath, FunctionName`,
     {
       fromS: Math.floor(request.window.from.getTime() / 1000),
-      toS: Math.ceil(request.window.to.getTime() / 1000),
+      toS: Math.ceil((request.window.to.getTime() + CLOCK_SKEW_MS) / 1000),
       services: request.services ?? [],
       stems: [...new Set(functions.map((f) => stemOf(f.file)))],
       lastNames: [...new Set(functions.map((f) => lastSegment(f.name)))],

@@ -153,6 +153,22 @@ describe("inputSamples", () => {
       { "faultline.outcome": "return", "faultline.result": '{"total":6}' },
       9,
     );
+    // Stamped by a clock running a minute ahead of the window's end: still a captured input.
+    await seedFunctionTraffic(connection, {
+      service: "shop",
+      version: shop.sha,
+      file: "/usr/src/app/src/orders.js",
+      functionName: "OrderService.checkout",
+      calls: 1,
+      from: new Date(to.getTime() + 60_000),
+      to: new Date(to.getTime() + 120_000),
+      attributes: {
+        "faultline.args": '[{"id":"c-2","items":[{"price":3,"qty":2}]}]',
+        "faultline.outcome": "return",
+        "faultline.result": '{"total":6}',
+      },
+      table: "inputs.otel_traces",
+    });
     await capture(
       '[{"id":"c-3","items":[{"price":1,"qty":1}]}]',
       { "faultline.outcome": "return", "faultline.result": '{"total":1}' },
@@ -164,7 +180,7 @@ describe("inputSamples", () => {
         "OrderService.checkout",
         '[{"id":"c-2","items":[{"price":3,"qty":2}]}]',
         { kind: "return", value: '{"total":6}' },
-        9,
+        10,
         shop.sha,
       ],
       [
