@@ -66,7 +66,7 @@ export async function migrate(
   await connection.command(logsTableDdl(tables));
   const before = await existingTables(connection, tables.database);
   const rollupIsNew = !before.has("faultline_function_hourly_mv");
-  const current = await currentVersion(connection, tables);
+  const current = await currentVersion(connection, tables, before);
   const upgrades = rollupIsNew
     ? []
     : MIGRATIONS.flatMap((m) => (m.upgrade && m.version > (current ?? 0) ? [m.upgrade] : []));
