@@ -92,12 +92,17 @@ export async function openLocalGitSource(opts: LocalGitSourceOptions): Promise<S
 
 /** The commit a revision names, through cat-file; null for anything it cannot answer. */
 function commitOf(blobs: GitCatFile, rev: string): Promise<string | null> {
-  if (rev.startsWith("-") || rev.length === 0) return Promise.resolve(null);
+  if (!mayBeRevision(rev)) return Promise.resolve(null);
   return blobs.commit(rev).catch(() => null);
 }
 
+/** Empty or option-like (`-x`) text is never passed to git as a revision. */
+function mayBeRevision(rev: string): boolean {
+  return rev.length > 0 && !rev.startsWith("-");
+}
+
 async function resolveRevision(repo: string, rev: string, flag: string): Promise<string> {
-  if (rev.startsWith("-") || rev.length === 0) {
+  if (!mayBeRevision(rev)) {
     throw new UsageError(`${flag} ${JSON.stringify(rev)} is not a revision`);
   }
   try {
