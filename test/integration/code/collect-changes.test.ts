@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
 import { openLocalGitSource } from "../../../src/code/local-git-source.ts";
 import type { ChangeSet } from "../../../src/code/types.ts";
-import { createTempRepo, type TempRepo } from "./temp-repo.ts";
+import { commitRetargetedLink, createTempRepo, type TempRepo } from "./temp-repo.ts";
 
 const serviceV1 = `import { db } from "./db";
 
@@ -262,16 +262,7 @@ describe("symbolic links", () => {
   });
 
   it("skips a changed link with a reason instead of parsing its target path as code", async () => {
-    const real = "export function ship(order) {\n  return order.id;\n}\n";
-    const base = await repo.commit({
-      "src/ship.js": real,
-      "src/legacy.js": real,
-      "src/alias.js": { link: "ship.js" },
-    });
-    const head = await repo.commit({
-      "src/ship.js": real.replace("order.id", "order.key"),
-      "src/alias.js": { link: "legacy.js" },
-    });
+    const { base, head } = await commitRetargetedLink(repo);
     const source = await openLocalGitSource({ repo: repo.dir, base, head });
 
     const result = await collectChanges(source);

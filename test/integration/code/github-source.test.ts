@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
 import { createGitHubSource, type GitHubSourceOctokit } from "../../../src/code/github-source.ts";
 import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.ts";
-import { createTempRepo, type TempRepo } from "./temp-repo.ts";
+import { commitRetargetedLink, createTempRepo, type TempRepo } from "./temp-repo.ts";
 
 // Octokit logs every 404 it sees; a missing file is an expected answer here.
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -182,16 +182,7 @@ describe("createGitHubSource against a local fake GitHub REST API", () => {
   it("skips a changed symbolic link as one, known from the head tree's modes", async () => {
     const linked = await createTempRepo();
     try {
-      const real = "export function ship(order) {\n  return order.id;\n}\n";
-      const b = await linked.commit({
-        "src/ship.js": real,
-        "src/legacy.js": real,
-        "src/alias.js": { link: "ship.js" },
-      });
-      const h = await linked.commit({
-        "src/ship.js": real.replace("order.id", "order.key"),
-        "src/alias.js": { link: "legacy.js" },
-      });
+      const { base: b, head: h } = await commitRetargetedLink(linked);
       const source = await pullRequestSource(
         fake,
         "linked",

@@ -21,6 +21,26 @@ export interface TempRepo {
   remove(): Promise<void>;
 }
 
+/**
+ * A change that retargets a symbolic link (`src/alias.js`: `ship.js` → `legacy.js`) beside a
+ * real edit of `src/ship.js`; returns the base and head SHAs.
+ */
+export async function commitRetargetedLink(
+  repo: TempRepo,
+): Promise<{ base: string; head: string }> {
+  const real = "export function ship(order) {\n  return order.id;\n}\n";
+  const base = await repo.commit({
+    "src/ship.js": real,
+    "src/legacy.js": real,
+    "src/alias.js": { link: "ship.js" },
+  });
+  const head = await repo.commit({
+    "src/ship.js": real.replace("order.id", "order.key"),
+    "src/alias.js": { link: "legacy.js" },
+  });
+  return { base, head };
+}
+
 export async function createTempRepo(): Promise<TempRepo> {
   const dir = await mkdtemp(join(tmpdir(), "faultline-code-"));
   const git = async (...args: string[]) => (await run("git", ["-C", dir, ...args])).stdout;
