@@ -20,6 +20,7 @@ import { languageFor } from "../src/code/language-for.ts";
 import { openLocalGitSource } from "../src/code/local-git-source.ts";
 import { toolsFor } from "../src/code/parser-pool.ts";
 import { contentSkipReason, pathSkipReason } from "../src/code/skip-reason.ts";
+import type { Language } from "../src/code/types.ts";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "node_modules");
@@ -82,9 +83,13 @@ function repoPath(file: string): string {
     .join("/");
 }
 
-/** Edits a file the way a real commit does; returns null when it found nothing to edit. */
-function edit(content: string): string {
-  const lines = content.split("\n");
+/**
+ * Edits a file the way a real commit does: each edit leaves code that parses (a commit that
+ * breaks the syntax is rare, and takes the engine's slower whole-file path), so an insertion
+ * the opener heuristic put outside a function body (`}) : f({`) is dropped.
+ */
+function edit(content: string, language: Language): string {
+  let lines = content.split("\n");
   const openers: number[] = [];
   lines.forEach((line, index) => {
     if (
@@ -94,25 +99,31 @@ function edit(content: string): string {
       openers.push(index);
     }
   });
+  const parses = (text: string) => !toolsFor(language).parser.parse(text).rootNode.hasError;
+  const checked = parses(content);
   const edits = 1 + Math.floor(random() * 3);
+  // Chosen first, applied from the bottom up: an insertion shifts the lines below it.
+  const chosen: { at: number; kind: number }[] = [];
   for (let i = 0; i < edits && openers.length > 0; i++) {
     const at = openers.splice(Math.floor(random() * openers.length), 1)[0]!;
-    const kind = random();
-    if (kind < 0.6) {
-      lines.splice(
-        at + 1,
-        0,
-        "    if (globalThis.__faultlineTrace) globalThis.__faultlineTrace(arguments.length);",
-      );
-    } else if (kind < 0.8) {
+    chosen.push({ at, kind: random() });
+  }
+  chosen.sort((a, b) => b.at - a.at);
+  for (const { at, kind } of chosen) {
+    if (kind < 0.6 || kind >= 0.8) {
+      const statement =
+        kind < 0.6
+          ? "    if (globalThis.__faultlineTrace) globalThis.__faultlineTrace(arguments.length);"
+          : "    const startedAt = Date.now();";
+      const edited = [...lines.slice(0, at + 1), statement, ...lines.slice(at + 1)];
+      if (!checked || parses(edited.join("\n"))) lines = edited;
+    } else {
       // A rename, as an editor does it: the definition and every use in the file.
       const name = /function\s+([A-Za-z_$][\w$]*)/.exec(lines[at]!)?.[1];
       if (name) {
         const word = new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "g");
         for (let j = 0; j < lines.length; j++) lines[j] = lines[j]!.replace(word, `${name}Renamed`);
       }
-    } else {
-      lines.splice(at + 1, 0, "    const startedAt = Date.now();");
     }
   }
   if (random() < 0.3) lines.unshift("// Copyright The Faultline Authors", "");
@@ -146,8 +157,11 @@ async function main(): Promise<void> {
       if (roll < 0.03) head.delete(path);
       else if (roll < 0.06) {
         head.delete(path);
-        head.set(path.replace(/(\.[cm]?[jt]s)$/, ".moved$1"), edit(base.get(path)!));
-      } else head.set(path, edit(base.get(path)!));
+        head.set(
+          path.replace(/(\.[cm]?[jt]s)$/, ".moved$1"),
+          edit(base.get(path)!, languageFor(path)!),
+        );
+      } else head.set(path, edit(base.get(path)!, languageFor(path)!));
     }
     for (let i = 0; i < 20; i++) {
       const from = paths[Math.floor(random() * paths.length)]!;
@@ -227,7 +241,7 @@ async function main(): Promise<void> {
       `repo: ${head.size} files; change: ${changedFiles} files (${parseInputs.length} file versions parsed)`,
     );
     console.log(
-      `changed functions: ${changes.functions.length} (${counts.added} added, ${counts.modified} modified, ${counts.removed} removed), ${callers} call sites, ${changes.skipped.length} skipped`,
+      `changed functions: ${changes.functions.length} (${counts.added} added, ${counts.modified} modified, ${counts.removed} removed), ${callers} call sites, ${changes.skipped.length} skipped, ${changes.notices.filter((notice) => notice.includes("syntax errors")).length} head files with syntax errors`,
     );
     console.log(
       `faultline diff (engine over local git, callers on): ${diff.cpu.toFixed(0)} ms CPU, ${diff.wall.toFixed(0)} ms wall`,
