@@ -25,6 +25,7 @@ import { parseAround, parseSpans } from "./parse-spans.ts";
 import { parsedFromRewrite } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
+import type { TopLevelLayout } from "./top-level-splits.ts";
 import type {
   CallSite,
   ChangedFunction,
@@ -67,8 +68,8 @@ interface HeadFile {
    * (the file was then analysed whole) or when only spans of the file were parsed.
    */
   tree: Parser.Tree | null;
-  /** The file's top-level splits, when the change analysis lexed them (further spans cut there). */
-  splits: number[] | null;
+  /** The file's top-level layout, when the change analysis lexed it (further pieces cut there). */
+  layout: TopLevelLayout | null;
   /** The change analysis of this file (its windows are reused for call sites). */
   analysed: AnalysedFile;
 }
@@ -185,7 +186,7 @@ export async function collectChanges(
         content: headSource.content,
         language: headSource.language,
         tree: rescued ? null : (whole?.headTree ?? null),
-        splits: spans?.headSplits ?? null,
+        layout: spans?.headLayout ?? null,
         analysed: head,
       });
     }
@@ -480,31 +481,33 @@ async function findCallers(
     content: string,
     language: Language,
     tree: Parser.Tree | null,
-    splits: number[] | null,
+    layout: TopLevelLayout | null,
     { byName, candidates }: { byName: Map<string, CallTarget[]>; candidates: CallCandidate[] },
     done: AnalysedFile | null,
   ) => {
-    const analyses: AnalysedFile[] = [];
-    let regions: Range[] = candidates;
+    // Each analysis matches only the candidates it was made for: a partly parsed class
+    // holds no nodes for the members around them.
+    const analyses: [AnalysedFile, CallCandidate[]][] = [];
+    let rest = candidates;
     if (done) {
-      analyses.push(done);
-      regions = done.windows ? regions.filter((r) => !within(done.windows!, r.start)) : [];
+      const windows = done.windows;
+      analyses.push([done, candidates]);
+      rest = windows ? candidates.filter((c) => !within(windows, c.start)) : [];
     }
-    if (regions.length > 0) {
-      analyses.push(
-        analyseFile(content, language, {
-          tree:
-            tree ??
-            (wholeFiles
-              ? parseSource(content, language)
-              : parseAround(content, language, regions, splits ?? undefined)),
-          regions,
-          bodies: false,
-        }),
-      );
+    if (rest.length > 0) {
+      const analysed = analyseFile(content, language, {
+        tree:
+          tree ??
+          (wholeFiles
+            ? parseSource(content, language)
+            : parseAround(content, language, rest, layout ?? undefined)),
+        regions: rest,
+        bodies: false,
+      });
+      analyses.push([analysed, rest]);
     }
-    for (const analysed of analyses) {
-      const calls = findCallReferences(analysed, candidates);
+    for (const [analysed, covered] of analyses) {
+      const calls = findCallReferences(analysed, covered);
       collectCallSites(path, analysed, calls, byName, callers);
     }
   };
@@ -513,7 +516,7 @@ async function findCallers(
     const found = candidatesIn(head.content, reachable(path, importedStems(head.content)));
     // No call-shaped use of any reachable name: nothing to parse.
     if (found.candidates.length > 0) {
-      search(path, head.content, head.language, head.tree, head.splits, found, head.analysed);
+      search(path, head.content, head.language, head.tree, head.layout, found, head.analysed);
     }
   }
 

@@ -1,15 +1,15 @@
 import type { Range } from "./analyse-file.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
 import { lastAtOrBefore } from "./parse-spans.ts";
-import { topLevelSplits } from "./top-level-splits.ts";
+import { type TopLevelLayout, topLevelLayout, topLevelSplits } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
 /** What to parse of each side of a changed file: matching spans, same text between them. */
 export interface JointSpans {
   base: Range[];
   head: Range[];
-  /** The head's top-level splits (the call-site search reuses them). */
-  headSplits: number[];
+  /** The head's top-level layout (the call-site search reuses it). */
+  headLayout: TopLevelLayout;
   /** Whether the spans cover at most `spanCoverageLimit` of the two sides (else whole files are cheaper). */
   cheap: boolean;
 }
@@ -38,8 +38,8 @@ export function jointSpans(
   regions: ChangedRegions,
   language: Language,
 ): JointSpans | null {
-  const headSplits = topLevelSplits(head, language);
-  const cuts = alignedCuts(topLevelSplits(base, language), headSplits, regions, base, head);
+  const headLayout = topLevelLayout(head, language);
+  const cuts = alignedCuts(topLevelSplits(base, language), headLayout.splits, regions, base, head);
   if (cuts.length < 2) return null;
   // Each region needs the cuts around it: [last at or before its start, first past its end].
   const needed: [number, number][] = [];
@@ -65,7 +65,7 @@ export function jointSpans(
     if (last && left <= last[1]) last[1] = Math.max(last[1], right);
     else merged.push([left, right]);
   }
-  const spans: JointSpans = { base: [], head: [], headSplits, cheap: true };
+  const spans: JointSpans = { base: [], head: [], headLayout, cheap: true };
   let covered = 0;
   for (const [left, right] of merged) {
     const from = cuts[left]!;

@@ -20,6 +20,35 @@ export function topLevelSplits(
   language: Language,
   until = Number.POSITIVE_INFINITY,
 ): number[] {
+  return topLevelLayout(source, language, until).splits;
+}
+
+/** The body of a class that a top-level statement holds, and where its members start. */
+export interface ClassBody {
+  /** Offset of the body's `{`. */
+  open: number;
+  /** Offset of the body's `}`. */
+  close: number;
+  /**
+   * Line starts (between `open` and `close`) where a member must start: after a member ended
+   * (`;`, `}` of a method, or a value at a line end), not inside a decorated member. Same
+   * heuristic standing as the splits: a piece cut here is parsed and checked before use.
+   */
+  members: number[];
+}
+
+/** The top-level splits, plus the class bodies at statement level (cut further into members). */
+export interface TopLevelLayout {
+  splits: number[];
+  classes: ClassBody[];
+}
+
+/** `topLevelSplits` and the class bodies of top-level statements, in one pass. */
+export function topLevelLayout(
+  source: string,
+  language: Language,
+  until = Number.POSITIVE_INFINITY,
+): TopLevelLayout {
   return new SplitScanner(source, language !== "typescript", until).run();
 }
 
@@ -32,6 +61,8 @@ const TEMPLATE_EXPRESSION = 5;
 const JSX_TAG = 6;
 const JSX_CHILDREN = 7;
 const JSX_EXPRESSION = 8;
+/** The body of a class declared or assigned at top level: its members can be cut apart. */
+const CLASS_BODY = 9;
 
 // The last significant token, as far as a split after it is concerned.
 const START = 0;
@@ -88,6 +119,9 @@ const continuing = new Set([
   "set",
 ]);
 
+// Words that continue a class field's initializer on the next line, where a member cannot start.
+const notMemberStart = new Set([...operandKeywords, "as", "satisfies", "is", "keyof"]);
+
 // How a word reads, without slicing it out: most words are not keywords.
 const NOT_KEYWORD = 0;
 const OPERAND_KEYWORD = 1;
@@ -110,12 +144,19 @@ function keywordKind(source: string, start: number, end: number): number {
 
 class SplitScanner {
   private readonly splits: number[] = [0];
+  private readonly classes: ClassBody[] = [];
   private readonly stack: number[] = [];
   private i = 0;
   private last = START;
   private regexAllowed = true;
   /** Between a top-level `@decorator` and the class it decorates: no split in between. */
   private decorating = false;
+  /** The statement has said `class` at top level: its next top-level `{` opens the body. */
+  private classHeader = false;
+  /** The class body being read (its members cut at line starts). */
+  private body: ClassBody | null = null;
+  /** Between a member's `@decorator` and the member's body, initializer or `;`. */
+  private decoratingMember = false;
 
   constructor(
     private readonly source: string,
@@ -123,7 +164,7 @@ class SplitScanner {
     private readonly until: number,
   ) {}
 
-  run(): number[] {
+  run(): TopLevelLayout {
     const { source, splits } = this;
     if (source.startsWith("#!")) this.skipLine();
     while (this.i < source.length && splits[splits.length - 1]! <= this.until) {
@@ -138,7 +179,7 @@ class SplitScanner {
               : this.code();
       if (!ok) break;
     }
-    return this.splits;
+    return { splits: this.splits, classes: this.classes };
   }
 
   /** One token of code. False when the text stops making lexical sense (stop splitting). */
@@ -148,6 +189,7 @@ class SplitScanner {
     if (c === 10) {
       this.i++;
       if (this.stack.length === 0) this.maybeSplit();
+      else if (this.body !== null && this.stack.length === 1) this.maybeMemberSplit();
       return true;
     }
     if (isBlank(c)) {
@@ -163,13 +205,9 @@ class SplitScanner {
       const kind = keywordKind(source, start, this.i);
       this.regexAllowed = kind === OPERAND_KEYWORD;
       this.last = kind === NOT_KEYWORD ? VALUE : OPEN;
-      if (
-        this.decorating &&
-        this.stack.length === 0 &&
-        this.i - start === 5 &&
-        source.startsWith("class", start)
-      ) {
+      if (this.stack.length === 0 && this.i - start === 5 && source.startsWith("class", start)) {
         this.decorating = false;
+        this.classHeader = true;
       }
       return true;
     }
@@ -206,8 +244,15 @@ class SplitScanner {
         this.stack.push(TEMPLATE);
         return true;
       case 123 /* { */:
+        if (this.classHeader && this.stack.length === 0) {
+          this.classHeader = false;
+          this.body = { open: this.i, close: -1, members: [] };
+          this.stack.push(CLASS_BODY);
+        } else {
+          if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
+          this.stack.push(BRACE);
+        }
         this.i++;
-        this.stack.push(BRACE);
         this.operator();
         return true;
       case 40 /* ( */:
@@ -224,9 +269,22 @@ class SplitScanner {
         {
           this.i++;
           const top = this.stack.pop();
+          if (top === CLASS_BODY && this.body !== null) {
+            this.body.close = this.i - 1;
+            this.classes.push(this.body);
+            this.body = null;
+            this.regexAllowed = true;
+            this.last = ENDED;
+            return true;
+          }
           if (top === BRACE) {
             this.regexAllowed = true;
-            this.last = this.stack.length === 0 ? ENDED : OPEN;
+            // A method's body closed: the member ended, as a top-level block ends a statement.
+            this.last =
+              this.stack.length === 0 ||
+              (this.body !== null && this.stack.length === 1 && this.stack[0] === CLASS_BODY)
+                ? ENDED
+                : OPEN;
             return true;
           }
           if (top === TEMPLATE_EXPRESSION || top === JSX_EXPRESSION) return true;
@@ -246,6 +304,8 @@ class SplitScanner {
         this.i++;
         this.regexAllowed = true;
         this.last = ENDED;
+        if (this.stack.length === 0) this.classHeader = false;
+        else if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
         return true;
       case 60 /* < */:
         {
@@ -262,6 +322,13 @@ class SplitScanner {
       case 64 /* @ */:
         this.i++;
         if (this.stack.length === 0) this.decorating = true;
+        else if (this.body !== null && this.stack.length === 1) this.decoratingMember = true;
+        this.operator();
+        return true;
+      case 61 /* = */:
+        // A decorated field's initializer: the decorator is behind.
+        if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
+        this.i++;
         this.operator();
         return true;
       default:
@@ -288,6 +355,28 @@ class SplitScanner {
       }
     }
     this.splits.push(this.i);
+    this.classHeader = false;
+  }
+
+  /**
+   * At a line start directly in a class body: record it when the member before has ended and
+   * a member starts here (a name, `#name`, `@decorator` or a quoted key).
+   */
+  private maybeMemberSplit(): void {
+    if (this.decoratingMember || this.last === OPEN || this.last === START) return;
+    const { source } = this;
+    let at = this.i;
+    while (isBlank(source.charCodeAt(at))) at++;
+    const c = source.charCodeAt(at);
+    if (isIdentifierStart(c)) {
+      let end = at + 1;
+      while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
+      if (notMemberStart.has(source.slice(at, end))) return;
+    } else if (c !== 35 && c !== 64 && c !== 34 && c !== 39) {
+      // Not `[key]` or `*gen()`: a line starting with `[` or `*` may continue an initializer.
+      return;
+    }
+    this.body!.members.push(this.i);
   }
 
   private template(): boolean {

@@ -1,10 +1,11 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { analyseFile } from "../../../src/code/analyse-file.ts";
 import { languageFor } from "../../../src/code/language-for.ts";
-import { parseSpans, spansAround } from "../../../src/code/parse-spans.ts";
+import { parseAround, parseSpans, spansAround } from "../../../src/code/parse-spans.ts";
 import { toolsFor } from "../../../src/code/parser-pool.ts";
-import { topLevelSplits } from "../../../src/code/top-level-splits.ts";
+import { topLevelLayout, topLevelSplits } from "../../../src/code/top-level-splits.ts";
 import type { Language } from "../../../src/code/types.ts";
 
 const modules = join(import.meta.dirname, "../../../node_modules");
@@ -111,6 +112,85 @@ describe("topLevelSplits", () => {
   });
 });
 
+describe("topLevelLayout", () => {
+  const classCorpora = ["yaml/dist", "commander/lib", "bullmq/dist/esm/classes"];
+  for (const corpus of classCorpora) {
+    it(`only cuts class bodies where a member starts, on real ${corpus} sources`, () => {
+      let cuts = 0;
+      let members = 0;
+      for (const path of realSources(join(modules, corpus), 60)) {
+        const source = readFileSync(path, "utf8");
+        const language = languageFor(path)!;
+        const bodies = new Map<number, Set<number>>();
+        for (const body of toolsFor(language)
+          .parser.parse(source)
+          .rootNode.descendantsOfType("class_body")) {
+          bodies.set(
+            body.startIndex,
+            new Set(body.namedChildren.map((member) => member.startIndex)),
+          );
+        }
+        for (const body of topLevelLayout(source, language).classes) {
+          const starts = bodies.get(body.open);
+          expect(starts, `${path}: no class body at ${body.open}`).toBeDefined();
+          expect(source[body.close]).toBe("}");
+          for (const at of body.members) {
+            // A cut is a line start; the member starts after its indentation.
+            const first = at + (/^[ \t]*/.exec(source.slice(at))?.[0].length ?? 0);
+            expect(starts!.has(first), `${path} at ${at}: ${source.slice(at, at + 40)}`).toBe(true);
+          }
+          cuts += body.members.length;
+          members += starts!.size;
+        }
+      }
+      // Most members are found (the rest follow comments on their own lines, or decorators).
+      expect(members).toBeGreaterThan(0);
+      expect(cuts).toBeGreaterThan(members * 0.4);
+    });
+  }
+
+  it("never cuts between a member and its decorators, or inside a field's initializer", () => {
+    // Not at "name: string;" (decorated), "1," or "]" (inside the array), "+ 1", "? 'a'".
+    const source = [
+      "@Component({ selector: 'x' })",
+      "export class View extends Base {",
+      "  @Input()",
+      "  name: string;",
+      "  private readonly items = [",
+      "    1,",
+      "  ]",
+      "  total = this.items.length",
+      "    + 1",
+      "  label = cond",
+      "    ? 'a' : 'b'",
+      "  @HostListener('click')",
+      "  onClick() {",
+      "    return 1;",
+      "  }",
+      "  kind = 'x'",
+      "    as const",
+      "  static create() { return new View(); }",
+      "  get size() { return 1 }",
+      "}",
+      "",
+    ].join("\n");
+    const [body, ...others] = topLevelLayout(source, "typescript").classes;
+    expect(others).toEqual([]);
+    expect(body!.open).toBe(source.indexOf("{", source.indexOf("class View")));
+    expect(body!.close).toBe(source.lastIndexOf("}"));
+    expect(body!.members.map((at) => source.slice(at).split("\n", 1)[0]!.trim())).toEqual([
+      "private readonly items = [",
+      "total = this.items.length",
+      "label = cond",
+      "@HostListener('click')",
+      "kind = 'x'",
+      // No cut after `as const`: a keyword at a line end leaves the member open (a cut
+      // missed costs only speed).
+      "get size() { return 1 }",
+    ]);
+  });
+});
+
 describe("parseSpans", () => {
   const source = [
     "import { a } from './a';",
@@ -132,6 +212,55 @@ describe("parseSpans", () => {
     expect(only!.type).toBe("export_statement");
     expect(only!.startIndex).toBe(splits[2]);
     expect(only!.startPosition.row).toBe(2);
+  });
+
+  it("parses only the member of a class that holds a range, with the class around it", () => {
+    const file = [
+      "// Copyright",
+      "import { db } from './db';",
+      "export default class Orders extends Repo {",
+      "  list() { return db.all(); }",
+      "  get(id) {",
+      "    return db.find(id);",
+      "  }",
+      "  remove = (id) => db.delete(id)",
+      "}",
+      "export const helper = () => new Orders().get(1);",
+      "",
+    ].join("\n");
+    const at = file.indexOf("db.find");
+    const tree = parseAround(file, "typescript", [{ start: at, end: at + 2 }]);
+    const [statement, ...rest] = tree.rootNode.namedChildren;
+    expect(rest).toEqual([]);
+    const members = statement!.descendantsOfType("class_body")[0]!.namedChildren;
+    expect(members.map((member) => member.text.split("\n", 1)[0])).toEqual(["get(id) {"]);
+    const analysed = analyseFile(file, "typescript", {
+      tree,
+      regions: [{ start: at, end: at + 2 }],
+    });
+    expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
+      ["Orders.get", 5, 7],
+    ]);
+    expect(analysed.functions[0]!.exported).toBe(true);
+  });
+
+  it("parses the statements instead when a class's members do not parse apart", () => {
+    const file = "class Box {\n  a() {\n    return 1\n  }\n  b() { return pick() }\n}\n";
+    const layout = topLevelLayout(file, "typescript");
+    expect(layout.classes[0]!.members).toEqual([file.indexOf("  b()")]);
+    // A cut inside `a` (as a lexer that lost its way might make) does not check out.
+    const inside = file.indexOf("    return 1");
+    const wrong = { ...layout, classes: [{ ...layout.classes[0]!, members: [inside] }] };
+    for (const given of [layout, wrong]) {
+      const tree = parseAround(
+        file,
+        "typescript",
+        [{ start: inside + 4, end: inside + 10 }],
+        given,
+      );
+      const names = analyseFile(file, "typescript", { tree }).functions.map((fn) => fn.name);
+      expect(names).toEqual(given === layout ? ["Box.a"] : ["Box.a", "Box.b"]);
+    }
   });
 
   it("refuses a span that does not parse on its own (a cut in the wrong place)", () => {
