@@ -89,6 +89,9 @@ export class GitCatFile {
       for (const pending of session.queue.splice(0)) pending.reject(error);
     };
     child.on("error", fail);
+    // git exits at once outside a repository: writing a request then fails with EPIPE, which
+    // would otherwise be an unhandled stream error that ends the process.
+    child.stdin.on("error", fail);
     child.on("close", (code) => {
       if (session.queue.length > 0) fail(new Error(`git cat-file exited with code ${code}`));
       if (this.session === session) this.session = null;
