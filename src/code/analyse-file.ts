@@ -183,7 +183,7 @@ export function analyseFile(
   const root = tree.rootNode;
   const statements = root.namedChildren;
   const split = options.regions ? statementWindows(statements, options.regions) : null;
-  const windows = split ? split.windows : null;
+  const windows = split ? clipToParsed(split.windows, tree) : null;
   const bodies = options.bodies !== false;
 
   const items: Item[] = [];
@@ -342,6 +342,35 @@ function statementWindows(
     })),
     outside: outside.join(","),
   };
+}
+
+/**
+ * The windows cut to what the tree holds: a class parsed as some of its members (see
+ * `parseSpans`) spans text the tree has no nodes for, and that text is outside the analysis
+ * (a name defined there may pair with a changed one; a call there is not seen).
+ */
+function clipToParsed(windows: StatementWindow[], tree: Parser.Tree): StatementWindow[] {
+  if (windows.length === 0) return windows;
+  const parsed = tree.getIncludedRanges();
+  if (parsed.length <= 1) return windows;
+  const clipped: StatementWindow[] = [];
+  let first = 0;
+  for (const window of windows) {
+    while (first < parsed.length && parsed[first]!.endIndex <= window.start) first++;
+    for (let i = first; i < parsed.length && parsed[i]!.startIndex < window.end; i++) {
+      const range = parsed[i]!;
+      const start = Math.max(window.start, range.startIndex);
+      const end = Math.min(window.end, range.endIndex);
+      if (end <= start) continue;
+      clipped.push({
+        start,
+        end,
+        from: start === window.start ? window.from : range.startPosition,
+        to: end === window.end ? window.to : range.endPosition,
+      });
+    }
+  }
+  return clipped;
 }
 
 function commentEnd(source: string, start: number, node: SyntaxNode): number {

@@ -260,8 +260,10 @@ function analyseSpans(
   spans: JointSpans,
   headFirst = true,
 ): FileAnalysis | null {
-  const parseBase = () => parseSpans(baseSource.content, baseSource.language, spans.base);
-  const parseHead = () => parseSpans(headSource.content, headSource.language, spans.head);
+  const parseBase = () =>
+    parseSpans(baseSource.content, baseSource.language, spans.base, spans.baseClasses);
+  const parseHead = () =>
+    parseSpans(headSource.content, headSource.language, spans.head, spans.headClasses);
   const first = headFirst ? parseHead() : parseBase();
   const second = first && (headFirst ? parseBase() : parseHead());
   if (!first || !second) return null;

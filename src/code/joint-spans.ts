@@ -1,13 +1,16 @@
 import type { Range } from "./analyse-file.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
-import { lastAtOrBefore } from "./parse-spans.ts";
-import { type TopLevelLayout, topLevelLayout, topLevelSplits } from "./top-level-splits.ts";
+import { type CutClass, lastAtOrBefore } from "./parse-spans.ts";
+import { type ClassBody, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
 /** What to parse of each side of a changed file: matching spans, same text between them. */
 export interface JointSpans {
   base: Range[];
   head: Range[];
+  /** Classes whose bodies the spans cut into members, per side (`parseSpans` checks them). */
+  baseClasses: CutClass[];
+  headClasses: CutClass[];
   /** The head's top-level layout (the call-site search reuses it). */
   headLayout: TopLevelLayout;
   /** Whether the spans cover at most `spanCoverageLimit` of the two sides (else whole files are cheaper). */
@@ -38,44 +41,156 @@ export function jointSpans(
   regions: ChangedRegions,
   language: Language,
 ): JointSpans | null {
+  const baseLayout = topLevelLayout(base, language);
   const headLayout = topLevelLayout(head, language);
-  const cuts = alignedCuts(topLevelSplits(base, language), headLayout.splits, regions, base, head);
+  const cuts = alignedCuts(baseLayout.splits, headLayout.splits, regions, base, head);
   if (cuts.length < 2) return null;
+  // What each step between two cuts must show: the regions inside it (cut into class members
+  // when they all lie in the class body the step holds), or all of it.
+  const steps = new Map<number, { base: Range[]; head: Range[]; whole: boolean }>();
+  const step = (index: number) => {
+    let found = steps.get(index);
+    if (!found) {
+      found = { base: [], head: [], whole: false };
+      steps.set(index, found);
+    }
+    return found;
+  };
   // Each region needs the cuts around it: [last at or before its start, first past its end].
-  const needed: [number, number][] = [];
   const require = (ranges: Range[], side: keyof Cut) => {
     const offsets = cuts.map((cut) => cut[side]);
     for (const range of ranges) {
       const left = Math.min(cuts.length - 2, lastAtOrBefore(offsets, range.start));
-      const right = Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1);
-      needed.push([left, Math.max(right, left + 1)]);
+      const right = Math.max(
+        left + 1,
+        Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1),
+      );
+      if (right === left + 1) step(left)[side].push(range);
+      else for (let i = left; i < right; i++) step(i).whole = true;
     }
   };
   require(regions.base, "base");
   require(regions.head, "head");
   if (mayExport(base)) {
     for (let i = 0; i + 1 < cuts.length; i++) {
-      if (exporting.test(base.slice(cuts[i]!.base, cuts[i + 1]!.base))) needed.push([i, i + 1]);
+      // An exporting class needs its statement, not its members: an empty step does.
+      if (exporting.test(base.slice(cuts[i]!.base, cuts[i + 1]!.base))) step(i);
     }
   }
-  needed.sort((a, b) => a[0] - b[0]);
-  const merged: [number, number][] = [];
-  for (const [left, right] of needed) {
-    const last = merged[merged.length - 1];
-    if (last && left <= last[1]) last[1] = Math.max(last[1], right);
-    else merged.push([left, right]);
+  const spans: JointSpans = {
+    base: [],
+    head: [],
+    baseClasses: [],
+    headClasses: [],
+    headLayout,
+    cheap: true,
+  };
+  for (const [index, needs] of [...steps].sort((a, b) => a[0] - b[0])) {
+    const from = cuts[index]!;
+    const to = cuts[index + 1]!;
+    const members = needs.whole
+      ? null
+      : classMembers(from, to, needs, baseLayout.classes, headLayout.classes, regions, base, head);
+    if (members) {
+      spans.base.push(...members.base);
+      spans.head.push(...members.head);
+      spans.baseClasses.push(members.baseClass);
+      spans.headClasses.push(members.headClass);
+    } else {
+      if (to.base > from.base) spans.base.push({ start: from.base, end: to.base });
+      if (to.head > from.head) spans.head.push({ start: from.head, end: to.head });
+    }
   }
-  const spans: JointSpans = { base: [], head: [], headLayout, cheap: true };
-  let covered = 0;
-  for (const [left, right] of merged) {
-    const from = cuts[left]!;
-    const to = cuts[right]!;
-    if (to.base > from.base) spans.base.push({ start: from.base, end: to.base });
-    if (to.head > from.head) spans.head.push({ start: from.head, end: to.head });
-    covered += to.base - from.base + to.head - from.head;
-  }
+  spans.base = mergeTouching(spans.base);
+  spans.head = mergeTouching(spans.head);
+  const covered = [...spans.base, ...spans.head].reduce((sum, s) => sum + s.end - s.start, 0);
   spans.cheap = covered <= (base.length + head.length) * spanCoverageLimit;
   return spans;
+}
+
+/**
+ * When the step between two cuts holds one class body on each side and every region of the
+ * step lies inside it: the class's head (to `{`), the members around the regions (cut where
+ * both sides start a member at the same unchanged text) and its end (from `}`), per side.
+ */
+function classMembers(
+  from: Cut,
+  to: Cut,
+  needs: { base: Range[]; head: Range[] },
+  baseClasses: readonly ClassBody[],
+  headClasses: readonly ClassBody[],
+  regions: ChangedRegions,
+  base: string,
+  head: string,
+): { base: Range[]; head: Range[]; baseClass: CutClass; headClass: CutClass } | null {
+  const only = (classes: readonly ClassBody[], start: number, end: number) => {
+    const inside = classes.filter((body) => start <= body.open && body.close < end);
+    return inside.length === 1 ? inside[0]! : null;
+  };
+  const baseBody = only(baseClasses, from.base, to.base);
+  const headBody = only(headClasses, from.head, to.head);
+  if (!baseBody || !headBody) return null;
+  const inBody = (body: ClassBody) => (range: Range) =>
+    body.open < range.start && range.end <= body.close;
+  if (!needs.base.every(inBody(baseBody)) || !needs.head.every(inBody(headBody))) return null;
+  const bounds = (body: ClassBody) => [body.open + 1, ...body.members, body.close];
+  const cuts = alignedCuts(bounds(baseBody), bounds(headBody), regions, base, head).filter(
+    (cut) => cut.base > baseBody.open && cut.base <= baseBody.close,
+  );
+  const first = cuts[0];
+  const last = cuts[cuts.length - 1];
+  if (
+    !first ||
+    !last ||
+    first.base !== baseBody.open + 1 ||
+    first.head !== headBody.open + 1 ||
+    last.base !== baseBody.close ||
+    last.head !== headBody.close
+  ) {
+    return null;
+  }
+  const pieces: { base: Range[]; head: Range[] } = {
+    base: [
+      { start: from.base, end: baseBody.open + 1 },
+      { start: baseBody.close, end: to.base },
+    ],
+    head: [
+      { start: from.head, end: headBody.open + 1 },
+      { start: headBody.close, end: to.head },
+    ],
+  };
+  const require = (ranges: Range[], side: keyof Cut) => {
+    const offsets = cuts.map((cut) => cut[side]);
+    for (const range of ranges) {
+      const left = Math.min(cuts.length - 2, lastAtOrBefore(offsets, range.start));
+      const right = Math.max(
+        left + 1,
+        Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1),
+      );
+      pieces.base.push({ start: cuts[left]!.base, end: cuts[right]!.base });
+      pieces.head.push({ start: cuts[left]!.head, end: cuts[right]!.head });
+    }
+  };
+  require(needs.base, "base");
+  require(needs.head, "head");
+  return {
+    base: pieces.base,
+    head: pieces.head,
+    baseClass: { body: baseBody, statement: { start: from.base, end: to.base } },
+    headClass: { body: headBody, statement: { start: from.head, end: to.head } },
+  };
+}
+
+/** Ranges sorted and merged where they overlap or touch. */
+function mergeTouching(ranges: Range[]): Range[] {
+  const sorted = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const merged: Range[] = [];
+  for (const range of sorted) {
+    const previous = merged[merged.length - 1];
+    if (previous && range.start <= previous.end) previous.end = Math.max(previous.end, range.end);
+    else merged.push({ ...range });
+  }
+  return merged;
 }
 
 /**

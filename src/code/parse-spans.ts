@@ -25,28 +25,55 @@ export function spansAround(
 }
 
 /**
- * Parses only `spans` of `source` (each from one top-level split to another), keeping
- * whole-file offsets and rows. Null unless the pieces parsed cleanly and no top-level node
- * crosses a span's edge: then each span holds exactly the statements a whole-file parse has
- * there (cuts lie where a statement must start), and the caller may use it instead.
+ * Parses only `spans` of `source` (each from one top-level split to another, or a piece of a
+ * cut class: its head, members, end), keeping whole-file offsets and rows. Null unless the
+ * pieces parsed cleanly and no node crosses a span's edge (every top-level statement inside
+ * one span, except a cut class's statement, whose body members each lie inside one): then
+ * each span holds exactly the statements (or members) a whole-file parse has there (cuts lie
+ * where one must start), and the caller may use it instead.
  */
 export function parseSpans(
   source: string,
   language: Language,
   spans: readonly Range[],
+  classes: readonly CutClass[] = [],
 ): Parser.Tree | null {
   if (spans.length === 0) return null;
   const tree = parseText(source, language, includedRanges(source, spans));
   const root = tree.rootNode;
   if (root.hasError) return null;
-  let span = 0;
+  const starts = spans.map((span) => span.start);
+  const inOneSpan = (node: Parser.SyntaxNode) => {
+    const span = spans[lastAtOrBefore(starts, node.startIndex)]!;
+    return span.start <= node.startIndex && node.endIndex <= span.end;
+  };
   for (const statement of root.namedChildren) {
-    const start = statement.startIndex;
-    while (span < spans.length && spans[span]!.end <= start) span++;
-    const holder = spans[span];
-    if (!holder || start < holder.start || statement.endIndex > holder.end) return null;
+    if (inOneSpan(statement)) continue;
+    const cut = classes.find(
+      (c) =>
+        c.statement.start <= statement.startIndex &&
+        statement.startIndex < c.body.open &&
+        c.body.close < statement.endIndex,
+    );
+    if (!cut || statement.endIndex > cut.statement.end) return null;
+    const body = root.descendantForIndex(cut.body.open, cut.body.open + 1).parent;
+    if (
+      body?.type !== "class_body" ||
+      body.startIndex !== cut.body.open ||
+      body.endIndex !== cut.body.close + 1 ||
+      !body.namedChildren.every(inOneSpan)
+    ) {
+      return null;
+    }
   }
   return tree;
+}
+
+/** A class at top level cut into its head, some members and its end. */
+export interface CutClass {
+  body: ClassBody;
+  /** The statement holding the class: from its split to the next. */
+  statement: Range;
 }
 
 /**
@@ -63,7 +90,7 @@ export function parseAround(
 ): Parser.Tree {
   const members = membersAround(layout, source.length, ranges);
   if (members && covers(members.pieces) < source.length * 0.8) {
-    const tree = parsePieces(source, language, members.pieces, members.classes);
+    const tree = parseSpans(source, language, members.pieces, members.classes);
     if (tree) return tree;
   }
   const spans = spansAround(layout.splits, source.length, ranges);
@@ -79,13 +106,6 @@ export function parseAround(
 
 function covers(spans: readonly Range[]): number {
   return spans.reduce((sum, span) => sum + span.end - span.start, 0);
-}
-
-/** A class at top level cut into its head, some members and its end. */
-interface CutClass {
-  body: ClassBody;
-  /** The statement holding the class: from its split to the next. */
-  statement: Range;
 }
 
 /**
@@ -133,47 +153,6 @@ function membersAround(
     else merged.push({ ...piece });
   }
   return { pieces: merged, classes: [...cut.values()] };
-}
-
-/**
- * Parses only `pieces`; null unless that is what a whole-file parse has there: no errors,
- * every top-level statement inside one piece except the cut classes' statements, and each
- * member of a cut class body inside one piece.
- */
-function parsePieces(
-  source: string,
-  language: Language,
-  pieces: readonly Range[],
-  classes: readonly CutClass[],
-): Parser.Tree | null {
-  const tree = parseText(source, language, includedRanges(source, pieces));
-  const root = tree.rootNode;
-  if (root.hasError) return null;
-  const starts = pieces.map((piece) => piece.start);
-  const inOnePiece = (node: Parser.SyntaxNode) => {
-    const piece = pieces[lastAtOrBefore(starts, node.startIndex)]!;
-    return piece.start <= node.startIndex && node.endIndex <= piece.end;
-  };
-  for (const statement of root.namedChildren) {
-    if (inOnePiece(statement)) continue;
-    const cut = classes.find(
-      (c) =>
-        c.statement.start <= statement.startIndex &&
-        statement.startIndex < c.body.open &&
-        c.body.close < statement.endIndex,
-    );
-    if (!cut || statement.endIndex > cut.statement.end) return null;
-    const body = root.descendantForIndex(cut.body.open, cut.body.open + 1).parent;
-    if (
-      body?.type !== "class_body" ||
-      body.startIndex !== cut.body.open ||
-      body.endIndex !== cut.body.close + 1 ||
-      !body.namedChildren.every(inOnePiece)
-    ) {
-      return null;
-    }
-  }
-  return tree;
 }
 
 function includedRanges(source: string, spans: readonly Range[]): Parser.Range[] {
