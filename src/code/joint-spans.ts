@@ -1,7 +1,7 @@
 import type { Range } from "./analyse-file.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
-import { type CutClass, lastAtOrBefore } from "./parse-spans.ts";
-import { type ClassBody, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
+import { type CutBlock, lastAtOrBefore } from "./parse-spans.ts";
+import { type Block, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
 /** What to parse of each side of a changed file: matching spans, same text between them. */
@@ -9,8 +9,8 @@ export interface JointSpans {
   base: Range[];
   head: Range[];
   /** Classes whose bodies the spans cut into members, per side (`parseSpans` checks them). */
-  baseClasses: CutClass[];
-  headClasses: CutClass[];
+  baseClasses: CutBlock[];
+  headClasses: CutBlock[];
   /** The head's top-level layout (the call-site search reuses it). */
   headLayout: TopLevelLayout;
   /** Whether the spans cover at most `spanCoverageLimit` of the two sides (else whole files are cheaper). */
@@ -117,23 +117,23 @@ function classMembers(
   from: Cut,
   to: Cut,
   needs: { base: Range[]; head: Range[] },
-  baseClasses: readonly ClassBody[],
-  headClasses: readonly ClassBody[],
+  baseClasses: readonly Block[],
+  headClasses: readonly Block[],
   regions: ChangedRegions,
   base: string,
   head: string,
-): { base: Range[]; head: Range[]; baseClass: CutClass; headClass: CutClass } | null {
-  const only = (classes: readonly ClassBody[], start: number, end: number) => {
+): { base: Range[]; head: Range[]; baseClass: CutBlock; headClass: CutBlock } | null {
+  const only = (classes: readonly Block[], start: number, end: number) => {
     const inside = classes.filter((body) => start <= body.open && body.close < end);
     return inside.length === 1 ? inside[0]! : null;
   };
   const baseBody = only(baseClasses, from.base, to.base);
   const headBody = only(headClasses, from.head, to.head);
   if (!baseBody || !headBody) return null;
-  const inBody = (body: ClassBody) => (range: Range) =>
+  const inBody = (body: Block) => (range: Range) =>
     body.open < range.start && range.end <= body.close;
   if (!needs.base.every(inBody(baseBody)) || !needs.head.every(inBody(headBody))) return null;
-  const bounds = (body: ClassBody) => [body.open + 1, ...body.members, body.close];
+  const bounds = (body: Block) => [body.open + 1, ...body.members, body.close];
   const cuts = alignedCuts(bounds(baseBody), bounds(headBody), regions, base, head).filter(
     (cut) => cut.base > baseBody.open && cut.base <= baseBody.close,
   );
@@ -176,8 +176,16 @@ function classMembers(
   return {
     base: pieces.base,
     head: pieces.head,
-    baseClass: { body: baseBody, statement: { start: from.base, end: to.base } },
-    headClass: { body: headBody, statement: { start: from.head, end: to.head } },
+    baseClass: {
+      open: baseBody.open,
+      close: baseBody.close,
+      holder: { start: from.base, end: to.base },
+    },
+    headClass: {
+      open: headBody.open,
+      close: headBody.close,
+      holder: { start: from.head, end: to.head },
+    },
   };
 }
 

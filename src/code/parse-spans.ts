@@ -1,7 +1,12 @@
 import type Parser from "tree-sitter";
 import { lineOf, lineStartsOf, pointAt, type Range } from "./analyse-file.ts";
 import { parseText } from "./parse-text.ts";
-import { type ClassBody, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
+import {
+  type Block,
+  nestedBlocks,
+  type TopLevelLayout,
+  topLevelLayout,
+} from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
 /** The stretches between consecutive splits that hold any of the ranges, merged, ascending. */
@@ -25,43 +30,46 @@ export function spansAround(
 }
 
 /**
- * Parses only `spans` of `source` (each from one top-level split to another, or a piece of a
- * cut class: its head, members, end), keeping whole-file offsets and rows. Null unless the
- * pieces parsed cleanly and no node crosses a span's edge (every top-level statement inside
- * one span, except a cut class's statement, whose body members each lie inside one): then
- * each span holds exactly the statements (or members) a whole-file parse has there (cuts lie
- * where one must start), and the caller may use it instead.
+ * Parses only `spans` of `source`, keeping whole-file offsets and rows. A span runs from one
+ * top-level split to another, or is a piece of a cut block (its head up to `{`, some of its
+ * members, its end from `}`: see `CutBlock`). Null unless the pieces parsed cleanly and no
+ * node crosses a span's edge: every top-level statement, and every member of a cut block,
+ * lies inside one span or holds a cut block (inside the piece holding that block). Then each
+ * span holds exactly the statements (or members) a whole-file parse has there (cuts lie where
+ * one must start), and the caller may use the tree instead.
  */
 export function parseSpans(
   source: string,
   language: Language,
   spans: readonly Range[],
-  classes: readonly CutClass[] = [],
+  blocks: readonly CutBlock[] = [],
 ): Parser.Tree | null {
   if (spans.length === 0) return null;
   const tree = parseText(source, language, includedRanges(source, spans));
   const root = tree.rootNode;
   if (root.hasError) return null;
   const starts = spans.map((span) => span.start);
-  const inOneSpan = (node: Parser.SyntaxNode) => {
-    const span = spans[lastAtOrBefore(starts, node.startIndex)]!;
-    return span.start <= node.startIndex && node.endIndex <= span.end;
-  };
-  for (const statement of root.namedChildren) {
-    if (inOneSpan(statement)) continue;
-    const cut = classes.find(
-      (c) =>
-        c.statement.start <= statement.startIndex &&
-        statement.startIndex < c.body.open &&
-        c.body.close < statement.endIndex,
+  const fits = (node: Parser.SyntaxNode) => {
+    const start = node.startIndex;
+    const end = node.endIndex;
+    const span = spans[lastAtOrBefore(starts, start)]!;
+    if (span.start <= start && end <= span.end) return true;
+    return blocks.some(
+      (block) =>
+        block.holder.start <= start &&
+        end <= block.holder.end &&
+        start < block.open &&
+        block.close < end,
     );
-    if (!cut || statement.endIndex > cut.statement.end) return null;
-    const body = root.descendantForIndex(cut.body.open, cut.body.open + 1).parent;
+  };
+  if (!root.namedChildren.every(fits)) return null;
+  for (const block of blocks) {
+    const node = root.descendantForIndex(block.open, block.open + 1).parent;
     if (
-      body?.type !== "class_body" ||
-      body.startIndex !== cut.body.open ||
-      body.endIndex !== cut.body.close + 1 ||
-      !body.namedChildren.every(inOneSpan)
+      (node?.type !== "class_body" && node?.type !== "statement_block") ||
+      node.startIndex !== block.open ||
+      node.endIndex !== block.close + 1 ||
+      !node.namedChildren.every(fits)
     ) {
       return null;
     }
@@ -69,17 +77,24 @@ export function parseSpans(
   return tree;
 }
 
-/** A class at top level cut into its head, some members and its end. */
-export interface CutClass {
-  body: ClassBody;
-  /** The statement holding the class: from its split to the next. */
-  statement: Range;
+/**
+ * A block (class body or statement block) parsed as some of its members: its head (from its
+ * holder's start to `{`) and end (from `}` to its holder's end) are parsed with them.
+ */
+export interface CutBlock {
+  /** Offset of the `{`. */
+  open: number;
+  /** Offset of the `}`. */
+  close: number;
+  /** The top-level statement, or member of the enclosing cut block, that holds the block. */
+  holder: Range;
 }
 
 /**
- * A tree holding, for each range, the top-level statement that holds it, or, inside the body
- * of a class at top level, just the member holding it (with the class's head and end, so
- * names stay whole: `class A {` + `m() {...}` + `}`). Only those pieces are parsed when that
+ * A tree holding, for each range, the top-level statement that holds it, or, inside blocks
+ * (class bodies, function bodies and other statement blocks), just the member or statement
+ * holding it, with the heads and ends of the blocks around it (so names stay whole:
+ * `class A {` + `m() {` + `return f(x);` + `}` + `}`). Only those pieces are parsed when that
  * checks out; the statements around the ranges, or the whole file, otherwise.
  */
 export function parseAround(
@@ -88,9 +103,9 @@ export function parseAround(
   ranges: readonly Range[],
   layout: TopLevelLayout = topLevelLayout(source, language, lastEnd(ranges)),
 ): Parser.Tree {
-  const members = membersAround(layout, source.length, ranges);
-  if (members && covers(members.pieces) < source.length * 0.8) {
-    const tree = parseSpans(source, language, members.pieces, members.classes);
+  const pieces = piecesAround(source, language, layout.splits, ranges);
+  if (pieces && covers(pieces.spans) < source.length * 0.8) {
+    const tree = parseSpans(source, language, pieces.spans, pieces.blocks);
     if (tree) return tree;
   }
   const spans = spansAround(layout.splits, source.length, ranges);
@@ -109,40 +124,44 @@ function covers(spans: readonly Range[]): number {
 }
 
 /**
- * The pieces to parse for `ranges` (merged, ascending): members of top-level class bodies,
- * each with its class's head (statement start to `{`) and end (`}` to the next split), and
- * whole statements for ranges outside class bodies. Null when no range lies in a class body.
+ * The pieces to parse for `ranges` (merged, ascending): for a range inside blocks that have
+ * members, the innermost member holding it plus each enclosing block's head and end; for
+ * other ranges their top-level statements. Null when no range lies inside such a block.
  */
-function membersAround(
-  layout: TopLevelLayout,
-  length: number,
+function piecesAround(
+  source: string,
+  language: Language,
+  splits: readonly number[],
   ranges: readonly Range[],
-): { pieces: Range[]; classes: CutClass[] } | null {
-  const { splits, classes } = layout;
-  if (classes.length === 0) return null;
-  const opens = classes.map((body) => body.open);
+): { spans: Range[]; blocks: CutBlock[] } | null {
   const pieces: Range[] = [];
-  const cut = new Map<ClassBody, CutClass>();
+  const cut = new Map<number, CutBlock>();
+  const blocksOf = new Map<number, Block[]>();
   for (const range of ranges) {
-    const body = classes[lastAtOrBefore(opens, range.start)]!;
-    if (body.open < range.start && range.end <= body.close) {
-      const bounds = [body.open + 1, ...body.members, body.close];
+    const [statement] = spansAround(splits, source.length, [range]);
+    let blocks = blocksOf.get(statement!.start);
+    if (!blocks) {
+      // Outer blocks first: a block holding another opens before it.
+      blocks = nestedBlocks(source, language, statement!.start, statement!.end)
+        .filter((block) => block.members.length > 0)
+        .sort((a, b) => a.open - b.open);
+      blocksOf.set(statement!.start, blocks);
+    }
+    let holder = statement!;
+    for (const block of blocks) {
+      if (!(block.open < range.start && range.end <= block.close)) continue;
+      if (!(holder.start <= block.open && block.close < holder.end)) break;
+      if (!cut.has(block.open)) {
+        cut.set(block.open, { open: block.open, close: block.close, holder });
+        pieces.push({ start: holder.start, end: block.open + 1 });
+        pieces.push({ start: block.close, end: holder.end });
+      }
+      const bounds = [block.open + 1, ...block.members, block.close];
       const first = lastAtOrBefore(bounds, range.start);
       const last = Math.min(bounds.length - 1, lastAtOrBefore(bounds, range.end - 1) + 1);
-      pieces.push({ start: bounds[first]!, end: Math.max(bounds[last]!, range.end) });
-      if (!cut.has(body)) {
-        const after = lastAtOrBefore(splits, body.close) + 1;
-        const statement = {
-          start: splits[lastAtOrBefore(splits, body.open)] ?? 0,
-          end: after < splits.length ? splits[after]! : length,
-        };
-        cut.set(body, { body, statement });
-        pieces.push({ start: statement.start, end: body.open + 1 });
-        pieces.push({ start: body.close, end: statement.end });
-      }
-    } else {
-      pieces.push(...spansAround(splits, length, [range]));
+      holder = { start: bounds[first]!, end: Math.max(bounds[last]!, range.end) };
     }
+    pieces.push(holder);
   }
   if (cut.size === 0) return null;
   pieces.sort((a, b) => a.start - b.start);
@@ -152,7 +171,7 @@ function membersAround(
     if (previous && piece.start <= previous.end) previous.end = Math.max(previous.end, piece.end);
     else merged.push({ ...piece });
   }
-  return { pieces: merged, classes: [...cut.values()] };
+  return { spans: merged, blocks: [...cut.values()] };
 }
 
 function includedRanges(source: string, spans: readonly Range[]): Parser.Range[] {

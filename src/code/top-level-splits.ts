@@ -23,24 +23,27 @@ export function topLevelSplits(
   return topLevelLayout(source, language, until).splits;
 }
 
-/** The body of a class that a top-level statement holds, and where its members start. */
-export interface ClassBody {
-  /** Offset of the body's `{`. */
+/** A `{...}` block (a class body or a statement block) and where its members start. */
+export interface Block {
+  /** Offset of the block's `{`. */
   open: number;
-  /** Offset of the body's `}`. */
+  /** Offset of the block's `}`. */
   close: number;
   /**
-   * Line starts (between `open` and `close`) where a member must start: after a member ended
-   * (`;`, `}` of a method, or a value at a line end), not inside a decorated member. Same
+   * Line starts (between `open` and `close`) where a member must start: after the member
+   * before ended (`;`, a `}`, or a value at a line end), with a name (or, in a class body, a
+   * `#name`, `@decorator` or quoted key) next, not inside a decorated class member. The same
    * heuristic standing as the splits: a piece cut here is parsed and checked before use.
    */
   members: number[];
+  /** A class body (members are fields and methods) rather than a block of statements. */
+  isClass: boolean;
 }
 
 /** The top-level splits, plus the class bodies at statement level (cut further into members). */
 export interface TopLevelLayout {
   splits: number[];
-  classes: ClassBody[];
+  classes: Block[];
 }
 
 /** `topLevelSplits` and the class bodies of top-level statements, in one pass. */
@@ -49,7 +52,23 @@ export function topLevelLayout(
   language: Language,
   until = Number.POSITIVE_INFINITY,
 ): TopLevelLayout {
-  return new SplitScanner(source, language !== "typescript", until).run();
+  const scanner = new SplitScanner(source, language !== "typescript", until, 0, false);
+  return scanner.run();
+}
+
+/**
+ * Every block in `source[start, end)` (one top-level statement, from its split to the next),
+ * with its members, in the order they close (inner before outer). A `switch` body gets no
+ * members: its clauses do not parse apart.
+ */
+export function nestedBlocks(
+  source: string,
+  language: Language,
+  start: number,
+  end: number,
+): Block[] {
+  const scanner = new SplitScanner(source, language !== "typescript", end, start, true);
+  return scanner.run().classes;
 }
 
 // Contexts on the scanner's stack.
@@ -61,7 +80,7 @@ const TEMPLATE_EXPRESSION = 5;
 const JSX_TAG = 6;
 const JSX_CHILDREN = 7;
 const JSX_EXPRESSION = 8;
-/** The body of a class declared or assigned at top level: its members can be cut apart. */
+/** A class body: its members can be cut apart. */
 const CLASS_BODY = 9;
 
 // The last significant token, as far as a split after it is concerned.
@@ -122,6 +141,26 @@ const continuing = new Set([
 // Words that continue a class field's initializer on the next line, where a member cannot start.
 const notMemberStart = new Set([...operandKeywords, "as", "satisfies", "is", "keyof"]);
 
+// Words that continue a statement on the next line (or a clause of one), where no other starts.
+const notStatementStart = new Set([
+  "in",
+  "instanceof",
+  "of",
+  "as",
+  "satisfies",
+  "is",
+  "keyof",
+  "else",
+  "catch",
+  "finally",
+  "while",
+  "extends",
+  "implements",
+  "from",
+  "case",
+  "default",
+]);
+
 // How a word reads, without slicing it out: most words are not keywords.
 const NOT_KEYWORD = 0;
 const OPERAND_KEYWORD = 1;
@@ -144,30 +183,38 @@ function keywordKind(source: string, start: number, end: number): number {
 
 class SplitScanner {
   private readonly splits: number[] = [0];
-  private readonly classes: ClassBody[] = [];
+  /** Blocks closed so far: top-level class bodies, or every block when `deep`. */
+  private readonly blocks: Block[] = [];
+  /** Blocks still open, with the stack depth their `{` is at. */
+  private readonly openBlocks: { block: Block; depth: number }[] = [];
   private readonly stack: number[] = [];
-  private i = 0;
+  private i: number;
   private last = START;
   private regexAllowed = true;
   /** Between a top-level `@decorator` and the class it decorates: no split in between. */
   private decorating = false;
-  /** The statement has said `class` at top level: its next top-level `{` opens the body. */
-  private classHeader = false;
-  /** The class body being read (its members cut at line starts). */
-  private body: ClassBody | null = null;
-  /** Between a member's `@decorator` and the member's body, initializer or `;`. */
+  /** Stack depth at which `class` (or `switch`) was said: the next `{` there opens its body. */
+  private classHeaderDepth = -1;
+  private switchHeaderDepth = -1;
+  /** Between a class member's `@decorator` and the member's body, initializer or `;`. */
   private decoratingMember = false;
 
   constructor(
     private readonly source: string,
     private readonly jsx: boolean,
     private readonly until: number,
-  ) {}
+    from: number,
+    /** Record every block in `[from, until)`, not only top-level class bodies. */
+    private readonly deep: boolean,
+  ) {
+    this.i = from;
+  }
 
   run(): TopLevelLayout {
     const { source, splits } = this;
-    if (source.startsWith("#!")) this.skipLine();
-    while (this.i < source.length && splits[splits.length - 1]! <= this.until) {
+    if (this.i === 0 && source.startsWith("#!")) this.skipLine();
+    const end = this.deep ? Math.min(this.until, source.length) : source.length;
+    while (this.i < end && splits[splits.length - 1]! <= this.until) {
       const top = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
       const ok =
         top === TEMPLATE
@@ -179,7 +226,13 @@ class SplitScanner {
               : this.code();
       if (!ok) break;
     }
-    return { splits: this.splits, classes: this.classes };
+    return { splits: this.splits, classes: this.blocks };
+  }
+
+  /** The recorded block whose `{` is the innermost context, if any. */
+  private current(): Block | null {
+    const top = this.openBlocks[this.openBlocks.length - 1];
+    return top !== undefined && top.depth === this.stack.length ? top.block : null;
   }
 
   /** One token of code. False when the text stops making lexical sense (stop splitting). */
@@ -189,7 +242,10 @@ class SplitScanner {
     if (c === 10) {
       this.i++;
       if (this.stack.length === 0) this.maybeSplit();
-      else if (this.body !== null && this.stack.length === 1) this.maybeMemberSplit();
+      else {
+        const block = this.current();
+        if (block !== null) this.maybeMemberSplit(block);
+      }
       return true;
     }
     if (isBlank(c)) {
@@ -205,9 +261,13 @@ class SplitScanner {
       const kind = keywordKind(source, start, this.i);
       this.regexAllowed = kind === OPERAND_KEYWORD;
       this.last = kind === NOT_KEYWORD ? VALUE : OPEN;
-      if (this.stack.length === 0 && this.i - start === 5 && source.startsWith("class", start)) {
-        this.decorating = false;
-        this.classHeader = true;
+      if (this.i - start === 5 && (this.deep || this.stack.length === 0)) {
+        if (source.startsWith("class", start)) {
+          if (this.stack.length === 0) this.decorating = false;
+          this.classHeaderDepth = this.stack.length;
+        }
+      } else if (this.deep && this.i - start === 6 && source.startsWith("switch", start)) {
+        this.switchHeaderDepth = this.stack.length;
       }
       return true;
     }
@@ -244,17 +304,22 @@ class SplitScanner {
         this.stack.push(TEMPLATE);
         return true;
       case 123 /* { */:
-        if (this.classHeader && this.stack.length === 0) {
-          this.classHeader = false;
-          this.body = { open: this.i, close: -1, members: [] };
-          this.stack.push(CLASS_BODY);
-        } else {
-          if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
-          this.stack.push(BRACE);
+        {
+          const depth = this.stack.length;
+          const isClass = this.classHeaderDepth === depth;
+          const isSwitch = this.switchHeaderDepth === depth;
+          if (isClass) this.classHeaderDepth = -1;
+          if (isSwitch) this.switchHeaderDepth = -1;
+          if (this.current()?.isClass) this.decoratingMember = false;
+          this.stack.push(isClass ? CLASS_BODY : BRACE);
+          if (isClass || (this.deep && !isSwitch)) {
+            const block = { open: this.i, close: -1, members: [], isClass };
+            this.openBlocks.push({ block, depth: depth + 1 });
+          }
+          this.i++;
+          this.operator();
+          return true;
         }
-        this.i++;
-        this.operator();
-        return true;
       case 40 /* ( */:
         this.i++;
         this.stack.push(PAREN);
@@ -269,22 +334,17 @@ class SplitScanner {
         {
           this.i++;
           const top = this.stack.pop();
-          if (top === CLASS_BODY && this.body !== null) {
-            this.body.close = this.i - 1;
-            this.classes.push(this.body);
-            this.body = null;
+          if (top === BRACE || top === CLASS_BODY) {
+            const opened = this.openBlocks[this.openBlocks.length - 1];
+            if (opened !== undefined && opened.depth === this.stack.length + 1) {
+              this.openBlocks.pop();
+              opened.block.close = this.i - 1;
+              this.blocks.push(opened.block);
+            }
+            // A block, body or object closed: at top level the statement ended, and in a block
+            // the member did (a line after it starting with a name starts another).
             this.regexAllowed = true;
             this.last = ENDED;
-            return true;
-          }
-          if (top === BRACE) {
-            this.regexAllowed = true;
-            // A method's body closed: the member ended, as a top-level block ends a statement.
-            this.last =
-              this.stack.length === 0 ||
-              (this.body !== null && this.stack.length === 1 && this.stack[0] === CLASS_BODY)
-                ? ENDED
-                : OPEN;
             return true;
           }
           if (top === TEMPLATE_EXPRESSION || top === JSX_EXPRESSION) return true;
@@ -304,8 +364,9 @@ class SplitScanner {
         this.i++;
         this.regexAllowed = true;
         this.last = ENDED;
-        if (this.stack.length === 0) this.classHeader = false;
-        else if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
+        if (this.stack.length === this.classHeaderDepth) this.classHeaderDepth = -1;
+        if (this.stack.length === this.switchHeaderDepth) this.switchHeaderDepth = -1;
+        if (this.current()?.isClass) this.decoratingMember = false;
         return true;
       case 60 /* < */:
         {
@@ -322,12 +383,12 @@ class SplitScanner {
       case 64 /* @ */:
         this.i++;
         if (this.stack.length === 0) this.decorating = true;
-        else if (this.body !== null && this.stack.length === 1) this.decoratingMember = true;
+        else if (this.current()?.isClass) this.decoratingMember = true;
         this.operator();
         return true;
       case 61 /* = */:
         // A decorated field's initializer: the decorator is behind.
-        if (this.body !== null && this.stack.length === 1) this.decoratingMember = false;
+        if (this.current()?.isClass) this.decoratingMember = false;
         this.i++;
         this.operator();
         return true;
@@ -355,15 +416,17 @@ class SplitScanner {
       }
     }
     this.splits.push(this.i);
-    this.classHeader = false;
+    this.classHeaderDepth = -1;
   }
 
   /**
-   * At a line start directly in a class body: record it when the member before has ended and
-   * a member starts here (a name, `#name`, `@decorator` or a quoted key).
+   * At a line start directly in a recorded block: record it when the member before has ended
+   * and one starts here (see `Block.members`).
    */
-  private maybeMemberSplit(): void {
-    if (this.decoratingMember || this.last === OPEN || this.last === START) return;
+  private maybeMemberSplit(block: Block): void {
+    if (this.last === OPEN || this.last === START || (block.isClass && this.decoratingMember)) {
+      return;
+    }
     const { source } = this;
     let at = this.i;
     while (isBlank(source.charCodeAt(at))) at++;
@@ -371,12 +434,13 @@ class SplitScanner {
     if (isIdentifierStart(c)) {
       let end = at + 1;
       while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
-      if (notMemberStart.has(source.slice(at, end))) return;
-    } else if (c !== 35 && c !== 64 && c !== 34 && c !== 39) {
+      const word = source.slice(at, end);
+      if ((block.isClass ? notMemberStart : notStatementStart).has(word)) return;
+    } else if (!block.isClass || (c !== 35 && c !== 64 && c !== 34 && c !== 39)) {
       // Not `[key]` or `*gen()`: a line starting with `[` or `*` may continue an initializer.
       return;
     }
-    this.body!.members.push(this.i);
+    block.members.push(this.i);
   }
 
   private template(): boolean {

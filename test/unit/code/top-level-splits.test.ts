@@ -244,23 +244,56 @@ describe("parseSpans", () => {
     expect(analysed.functions[0]!.exported).toBe(true);
   });
 
-  it("parses the statements instead when a class's members do not parse apart", () => {
-    const file = "class Box {\n  a() {\n    return 1\n  }\n  b() { return pick() }\n}\n";
-    const layout = topLevelLayout(file, "typescript");
-    expect(layout.classes[0]!.members).toEqual([file.indexOf("  b()")]);
+  it("refuses pieces of a block that do not parse apart (a cut in the wrong place)", () => {
+    const file = "class Box {\n  a() {\n    return 1\n  }\n  b() { return 2 }\n}\n";
+    const [body] = topLevelLayout(file, "typescript").classes;
+    expect(body!.members).toEqual([file.indexOf("  b()")]);
+    const block = { open: body!.open, close: body!.close, holder: { start: 0, end: file.length } };
+    const pieces = (cut: number) => [
+      { start: 0, end: cut },
+      { start: body!.close, end: file.length },
+    ];
+    // Up to the real cut: class Box { a() {...} }.
+    const tree = parseSpans(file, "typescript", pieces(body!.members[0]!), [block])!;
+    expect(analyseFile(file, "typescript", { tree }).functions.map((fn) => fn.name)).toEqual([
+      "Box.a",
+    ]);
     // A cut inside `a` (as a lexer that lost its way might make) does not check out.
-    const inside = file.indexOf("    return 1");
-    const wrong = { ...layout, classes: [{ ...layout.classes[0]!, members: [inside] }] };
-    for (const given of [layout, wrong]) {
-      const tree = parseAround(
-        file,
-        "typescript",
-        [{ start: inside + 4, end: inside + 10 }],
-        given,
-      );
-      const names = analyseFile(file, "typescript", { tree }).functions.map((fn) => fn.name);
-      expect(names).toEqual(given === layout ? ["Box.a"] : ["Box.a", "Box.b"]);
-    }
+    expect(
+      parseSpans(file, "typescript", pieces(file.indexOf("    return 1")), [block]),
+    ).toBeNull();
+  });
+
+  it("parses only the statement of a function body that holds a range, inside its blocks", () => {
+    const file = [
+      "function route(app) {",
+      "  const db = open()",
+      "  app.get('/', function list(req, res) {",
+      "    log(req)",
+      "    res.send(db.all())",
+      "  })",
+      "  return app",
+      "}",
+      "",
+    ].join("\n");
+    const at = file.indexOf("db.all");
+    const tree = parseAround(file, "javascript", [{ start: at, end: at + 2 }]);
+    const parsed = tree.getIncludedRanges().map((r) => file.slice(r.startIndex, r.endIndex));
+    // Each block's head and end, and the one statement holding the range.
+    expect(parsed).toEqual([
+      "function route(app) {",
+      "  app.get('/', function list(req, res) {",
+      "    res.send(db.all())\n  })\n",
+      "}\n",
+    ]);
+    const analysed = analyseFile(file, "javascript", {
+      tree,
+      regions: [{ start: at, end: at + 2 }],
+    });
+    expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
+      ["route", 1, 8],
+      ["route.list", 3, 6],
+    ]);
   });
 
   it("refuses a span that does not parse on its own (a cut in the wrong place)", () => {
