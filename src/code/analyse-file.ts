@@ -214,7 +214,13 @@ export function analyseFile(
   items.sort((a, b) => a.start - b.start || b.end - a.end);
   comments.sort((a, b) => a.start - b.start);
   const lineStarts = lineStartsOf(source);
-  const exportedBindings = bodies ? collectExportedBindings(statements, source) : new Set<string>();
+  // Read from the top-level statements the first time a function needs them (most functions
+  // are nested, or inside an `export` statement, and never ask).
+  let exportedBindings: Set<string> | null = bodies ? null : new Set<string>();
+  const exportedName = (name: string) => {
+    exportedBindings ??= collectExportedBindings(statements, source);
+    return isExportedName(name, exportedBindings);
+  };
 
   const functions: AnalysedFunction[] = [];
   const children: number[][] = [];
@@ -265,7 +271,7 @@ export function analyseFile(
       endLine: lineOf(lineStarts, item.end - 1),
       signature: bodies ? signatureOf(node, source, comments, tools.typed) : "",
       bodyHash: "",
-      exported: parent < 0 && !own.private && (inExport || isExportedName(name, exportedBindings)),
+      exported: parent < 0 && !own.private && (inExport || exportedName(name)),
       simpleName: own.name === ANONYMOUS ? "" : lastSegment(own.name),
       member: own.member,
       tokens: noTokens,
@@ -385,12 +391,18 @@ function commentEnd(source: string, start: number, node: SyntaxNode): number {
   return node.endIndex;
 }
 
-/** Offsets where each line starts (index 0 = line 1). */
+const lastLines: { source: string | null; starts: number[] } = { source: null, starts: [] };
+
+/** Offsets where each line starts (index 0 = line 1). Shared: do not modify. */
 export function lineStartsOf(source: string): number[] {
+  // The same text is asked for again and again (spans, analysis, re-parse): keep the last.
+  if (source === lastLines.source) return lastLines.starts;
   const starts = [0];
   for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) {
     starts.push(at + 1);
   }
+  lastLines.source = source;
+  lastLines.starts = starts;
   return starts;
 }
 
