@@ -20,6 +20,8 @@ interface Session {
   buffered: number;
   /** Bytes the oldest unanswered request needs buffered before it can be answered (0: unknown). */
   needed: number;
+  /** Writes are held until the end of the tick. */
+  corked: boolean;
 }
 
 // Close the idle `git cat-file` so the CLI can exit without an explicit close().
@@ -57,6 +59,15 @@ export class GitCatFile {
       clearTimeout(this.idleTimer);
       this.idleTimer = null;
     }
+    // Requests made in one tick go out in one write (readers answered together ask together).
+    if (!session.corked) {
+      session.corked = true;
+      session.child.stdin.cork();
+      process.nextTick(() => {
+        session.corked = false;
+        session.child.stdin.uncork();
+      });
+    }
     return new Promise((resolve, reject) => {
       session.queue.push({ resolve, reject });
       session.child.stdin.write(`${name}\n`);
@@ -76,7 +87,14 @@ export class GitCatFile {
     const child = spawn("git", ["-C", this.repo, "cat-file", "--batch"], {
       stdio: ["pipe", "pipe", "pipe"],
     });
-    const session: Session = { child, queue: [], chunks: [], buffered: 0, needed: 0 };
+    const session: Session = {
+      child,
+      queue: [],
+      chunks: [],
+      buffered: 0,
+      needed: 0,
+      corked: false,
+    };
     this.session = session;
     child.stdout.on("data", (chunk: Buffer) => {
       session.chunks.push(chunk);

@@ -231,8 +231,16 @@ class SplitScanner {
 
   /** The recorded block whose `{` is the innermost context, if any. */
   private current(): Block | null {
-    const top = this.openBlocks[this.openBlocks.length - 1];
-    return top !== undefined && top.depth === this.stack.length ? top.block : null;
+    const open = this.openBlocks;
+    // Called on every line, `=` and `;`: outside recorded blocks, decide without a lookup.
+    if (open.length === 0) return null;
+    const top = open[open.length - 1]!;
+    return top.depth === this.stack.length ? top.block : null;
+  }
+
+  /** Whether the innermost context is a class body (where members can be decorated). */
+  private inClassBody(): boolean {
+    return this.stack[this.stack.length - 1] === CLASS_BODY;
   }
 
   /** One token of code. False when the text stops making lexical sense (stop splitting). */
@@ -310,7 +318,7 @@ class SplitScanner {
           const isSwitch = this.switchHeaderDepth === depth;
           if (isClass) this.classHeaderDepth = -1;
           if (isSwitch) this.switchHeaderDepth = -1;
-          if (this.current()?.isClass) this.decoratingMember = false;
+          if (this.inClassBody()) this.decoratingMember = false;
           this.stack.push(isClass ? CLASS_BODY : BRACE);
           if (isClass || (this.deep && !isSwitch)) {
             const block = { open: this.i, close: -1, members: [], isClass };
@@ -366,7 +374,7 @@ class SplitScanner {
         this.last = ENDED;
         if (this.stack.length === this.classHeaderDepth) this.classHeaderDepth = -1;
         if (this.stack.length === this.switchHeaderDepth) this.switchHeaderDepth = -1;
-        if (this.current()?.isClass) this.decoratingMember = false;
+        if (this.inClassBody()) this.decoratingMember = false;
         return true;
       case 60 /* < */:
         {
@@ -383,12 +391,12 @@ class SplitScanner {
       case 64 /* @ */:
         this.i++;
         if (this.stack.length === 0) this.decorating = true;
-        else if (this.current()?.isClass) this.decoratingMember = true;
+        else if (this.inClassBody()) this.decoratingMember = true;
         this.operator();
         return true;
       case 61 /* = */:
         // A decorated field's initializer: the decorator is behind.
-        if (this.current()?.isClass) this.decoratingMember = false;
+        if (this.inClassBody()) this.decoratingMember = false;
         this.i++;
         this.operator();
         return true;
