@@ -279,7 +279,7 @@ async function cliPeakRss(dir: string): Promise<number> {
     'import { readFileSync } from "node:fs";',
     'process.on("exit", () => {',
     '  const status = readFileSync("/proc/self/status", "utf8");',
-    "  process.stderr.write(`peak ${/VmHWM:\\s+(\\d+)/.exec(status)?.[1]}\\n`);",
+    '  process.stderr.write("peak " + /VmHWM:\\s+(\\d+)/.exec(status)?.[1] + "\\n");',
     "});",
   ].join("\n");
   const { stderr } = await run(
