@@ -5,7 +5,11 @@ import { analyseFile } from "../../../src/code/analyse-file.ts";
 import { languageFor } from "../../../src/code/language-for.ts";
 import { parseAround, parseSpans, spansAround } from "../../../src/code/parse-spans.ts";
 import { toolsFor } from "../../../src/code/parser-pool.ts";
-import { topLevelLayout, topLevelSplits } from "../../../src/code/top-level-splits.ts";
+import {
+  nestedBlocks,
+  topLevelLayout,
+  topLevelSplits,
+} from "../../../src/code/top-level-splits.ts";
 import type { Language } from "../../../src/code/types.ts";
 
 const modules = join(import.meta.dirname, "../../../node_modules");
@@ -187,6 +191,66 @@ describe("topLevelLayout", () => {
       // No cut after `as const`: a keyword at a line end leaves the member open (a cut
       // missed costs only speed).
       "get size() { return 1 }",
+    ]);
+  });
+});
+
+describe("nestedBlocks", () => {
+  it("cuts statement blocks where a statement starts, never before a clause or in a switch", () => {
+    const source = [
+      "export function handle(req, res) {",
+      "  const id = req.id",
+      "  if (id) {",
+      "    log(id)",
+      "  }",
+      "  else {",
+      "    fail()",
+      "  }",
+      "  try {",
+      "    run()",
+      "  }",
+      "  catch (error) {",
+      "    report(error)",
+      "  }",
+      "  switch (id) {",
+      "    case 1:",
+      "      one()",
+      "      two()",
+      "  }",
+      "  return res",
+      "}",
+      "",
+    ].join("\n");
+    const blocks = nestedBlocks(source, "typescript", 0, source.length);
+    const lines = (at: number[]) => at.map((cut) => source.slice(cut).split("\n", 1)[0]!.trim());
+    const body = blocks.find((block) => block.open === source.indexOf("{"))!;
+    // Not before "else" or "catch"; nothing inside the switch.
+    expect(lines(body.members)).toEqual(["if (id) {", "try {", "switch (id) {", "return res"]);
+    const switchBody = blocks.find(
+      (block) => block.open === source.indexOf("{", source.indexOf("switch")),
+    );
+    expect(switchBody).toBeUndefined();
+    expect(blocks.every((block) => source[block.open] === "{" && source[block.close] === "}")).toBe(
+      true,
+    );
+  });
+
+  it("cuts a class nested in a function by its members, not between a decorator and its member", () => {
+    const source = [
+      "function make() {",
+      "  class Local {",
+      "    @Watch()",
+      "    value = 1",
+      "    get() { return this.value }",
+      "  }",
+      "  return Local",
+      "}",
+      "",
+    ].join("\n");
+    const blocks = nestedBlocks(source, "typescript", 0, source.length);
+    const local = blocks.find((block) => block.isClass)!;
+    expect(local.members.map((cut) => source.slice(cut).split("\n", 1)[0]!.trim())).toEqual([
+      "get() { return this.value }",
     ]);
   });
 });
