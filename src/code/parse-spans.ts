@@ -149,7 +149,8 @@ function piecesAround(
     }
     let holder = statement!;
     for (const block of blocks) {
-      if (!(block.open < range.start && range.end <= block.close)) continue;
+      if (block.open >= range.start) break;
+      if (range.end > block.close) continue;
       if (!(holder.start <= block.open && block.close < holder.end)) break;
       if (!cut.has(block.open)) {
         cut.set(block.open, { open: block.open, close: block.close, holder });
