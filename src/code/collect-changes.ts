@@ -178,7 +178,7 @@ export async function collectChanges(
       baseSource &&
       headSource &&
       (whole.base?.syntaxErrors || whole.head?.syntaxErrors)
-        ? analyseSpans(baseSource, headSource, regions, spans, whole.head?.syntaxErrors === true)
+        ? analyseSpans(baseSource, headSource, regions, spans)
         : null;
     const { base, head, changes } = (spanned ?? rescued ?? whole)!;
     if (headSource && head) {
@@ -250,25 +250,36 @@ function analyse(side: SourceSide, tree: Parser.Tree, regions?: Range[]): Analys
  * Parses and analyses only the spans of both sides around the change (see `jointSpans`).
  * Null when that is not provably what whole files give: a span that does not parse cleanly,
  * statements outside the changed ones that parse differently, or an added/removed name that
- * may also be defined outside the spans. The side more likely to fail is parsed first, so the
- * other is not parsed for nothing: by default the head (new code breaks more often than old).
+ * may also be defined outside the spans. The base is parsed first, and the head incrementally
+ * from it (most of each span is unchanged).
  */
 function analyseSpans(
   baseSource: SourceSide,
   headSource: SourceSide,
   regions: ChangedRegions,
   spans: JointSpans,
-  headFirst = true,
 ): FileAnalysis | null {
-  const parseBase = () =>
-    parseSpans(baseSource.content, baseSource.language, spans.base, spans.baseClasses);
-  const parseHead = () =>
-    parseSpans(headSource.content, headSource.language, spans.head, spans.headClasses);
-  const first = headFirst ? parseHead() : parseBase();
-  const second = first && (headFirst ? parseBase() : parseHead());
-  if (!first || !second) return null;
-  const [baseTree, headTree] = headFirst ? [second, first] : [first, second];
+  const baseTree = parseSpans(
+    baseSource.content,
+    baseSource.language,
+    spans.base,
+    spans.baseClasses,
+  );
+  if (!baseTree) return null;
   const base = analyse(baseSource, baseTree, regions.base);
+  // The head's spans incrementally from the base's (the same statements, edited by the hunks).
+  const headTree = parseSpans(
+    headSource.content,
+    headSource.language,
+    spans.head,
+    spans.headClasses,
+    {
+      tree: baseTree,
+      source: baseSource.content,
+      hunks: regions.hunks,
+    },
+  );
+  if (!headTree) return null;
   const head = analyse(headSource, headTree, regions.head);
   const changes = pairFunctions(base.functions, head.functions);
   if (base.outside !== head.outside || ambiguous(changes, baseSource, base, headSource, head)) {

@@ -1,6 +1,8 @@
 import type Parser from "tree-sitter";
 import { lineOf, lineStartsOf, pointAt, type Range } from "./analyse-file.ts";
-import { parseText } from "./parse-text.ts";
+import type { Hunk } from "./changed-regions.ts";
+import { parsedFromRewrite, parseText } from "./parse-text.ts";
+import { reparseHead } from "./reparse-head.ts";
 import {
   type Block,
   nestedBlocks,
@@ -37,15 +39,26 @@ export function spansAround(
  * lies inside one span or holds a cut block (inside the piece holding that block). Then each
  * span holds exactly the statements (or members) a whole-file parse has there (cuts lie where
  * one must start), and the caller may use the tree instead.
+ *
+ * With `from`, the spans are parsed incrementally from the tree of another version's matching
+ * spans (edited in place by the hunks between them: analyse it first); a result with errors is
+ * parsed afresh, since error recovery can differ from a fresh parse.
  */
 export function parseSpans(
   source: string,
   language: Language,
   spans: readonly Range[],
   blocks: readonly CutBlock[] = [],
+  from?: { tree: Parser.Tree; source: string; hunks: readonly Hunk[] },
 ): Parser.Tree | null {
   if (spans.length === 0) return null;
-  const tree = parseText(source, language, includedRanges(source, spans));
+  const ranges = includedRanges(source, spans);
+  let tree: Parser.Tree | null = null;
+  if (from && !parsedFromRewrite(from.tree)) {
+    tree = reparseHead(from.tree, from.source, source, from.hunks, language, ranges);
+    if (tree.rootNode.hasError) tree = null;
+  }
+  tree ??= parseText(source, language, ranges);
   const root = tree.rootNode;
   if (root.hasError) return null;
   const starts = spans.map((span) => span.start);

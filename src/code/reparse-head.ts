@@ -8,7 +8,9 @@ import type { Language } from "./types.ts";
 /**
  * Parses the head version incrementally from the base tree: the hunks become tree edits
  * (last first, so each is in the base's coordinates) and tree-sitter reuses every subtree
- * the edits did not touch. The base tree is edited in place: analyse it first.
+ * the edits did not touch. The base tree is edited in place: analyse it first. With
+ * `includedRanges`, only those ranges of the head are parsed (the base tree may have been
+ * parsed from the matching ranges of the base).
  */
 export function reparseHead(
   baseTree: Parser.Tree,
@@ -16,6 +18,7 @@ export function reparseHead(
   head: string,
   hunks: readonly Hunk[],
   language: Language,
+  includedRanges?: Parser.Range[],
 ): Parser.Tree {
   const baseLines = lineStartsOf(base);
   for (let i = hunks.length - 1; i >= 0; i--) {
@@ -36,7 +39,8 @@ export function reparseHead(
           : { row: startPosition.row + newlines, column: inserted.length - lastNewline - 1 },
     });
   }
-  return withoutNodeCache(toolsFor(language).parser.parse(head, baseTree));
+  const options = includedRanges ? { includedRanges } : undefined;
+  return withoutNodeCache(toolsFor(language).parser.parse(head, baseTree, options));
 }
 
 function countNewlines(text: string): number {
