@@ -90,7 +90,7 @@ export function jointSpans(
     const to = cuts[index + 1]!;
     const members = needs.whole
       ? null
-      : classMembers(from, to, needs, baseLayout.classes, headLayout.classes, regions, base, head);
+      : classMembers(from, to, needs, baseLayout.blocks, headLayout.blocks, regions, base, head);
     if (members) {
       spans.base.push(...members.base);
       spans.head.push(...members.head);

@@ -114,9 +114,9 @@ export function parseAround(
   source: string,
   language: Language,
   ranges: readonly Range[],
-  layout: TopLevelLayout = topLevelLayout(source, language, lastEnd(ranges)),
+  layout: TopLevelLayout = topLevelLayout(source, language, lastEnd(ranges), true),
 ): Parser.Tree {
-  const pieces = piecesAround(source, language, layout.splits, ranges);
+  const pieces = piecesAround(source, language, layout, ranges);
   if (pieces && covers(pieces.spans) < source.length * 0.8) {
     const tree = parseSpans(source, language, pieces.spans, pieces.blocks);
     if (tree) return tree;
@@ -144,20 +144,22 @@ function covers(spans: readonly Range[]): number {
 function piecesAround(
   source: string,
   language: Language,
-  splits: readonly number[],
+  layout: TopLevelLayout,
   ranges: readonly Range[],
 ): { spans: Range[]; blocks: CutBlock[] } | null {
   const pieces: Range[] = [];
   const cut = new Map<number, CutBlock>();
+  // Blocks that have members, outer first (a block holding another opens before it): all of
+  // them from a deep layout, else read per statement as ranges need them.
+  const cuttable = (blocks: Block[]) =>
+    blocks.filter((block) => block.members.length > 0).sort((a, b) => a.open - b.open);
+  const everyBlock = layout.deep ? cuttable(layout.blocks) : null;
   const blocksOf = new Map<number, Block[]>();
   for (const range of ranges) {
-    const [statement] = spansAround(splits, source.length, [range]);
-    let blocks = blocksOf.get(statement!.start);
+    const [statement] = spansAround(layout.splits, source.length, [range]);
+    let blocks = everyBlock ?? blocksOf.get(statement!.start);
     if (!blocks) {
-      // Outer blocks first: a block holding another opens before it.
-      blocks = nestedBlocks(source, language, statement!.start, statement!.end)
-        .filter((block) => block.members.length > 0)
-        .sort((a, b) => a.open - b.open);
+      blocks = cuttable(nestedBlocks(source, language, statement!.start, statement!.end));
       blocksOf.set(statement!.start, blocks);
     }
     let holder = statement!;

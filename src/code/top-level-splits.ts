@@ -40,35 +40,38 @@ export interface Block {
   isClass: boolean;
 }
 
-/** The top-level splits, plus the class bodies at statement level (cut further into members). */
+/** The top-level splits, plus blocks: the class bodies at statement level, or every block. */
 export interface TopLevelLayout {
   splits: number[];
-  classes: Block[];
+  /** In the order they close (inner before outer). */
+  blocks: Block[];
+  /** Whether `blocks` holds every block (`deep`), or only the class bodies of statements. */
+  deep: boolean;
 }
 
-/** `topLevelSplits` and the class bodies of top-level statements, in one pass. */
+/**
+ * `topLevelSplits` and, in the same pass, the class bodies of top-level statements, or with
+ * `deep` every block (a `switch` body excepted: its clauses do not parse apart).
+ */
 export function topLevelLayout(
   source: string,
   language: Language,
   until = Number.POSITIVE_INFINITY,
+  deep = false,
 ): TopLevelLayout {
-  const scanner = new SplitScanner(source, language !== "typescript", until, 0, false);
-  return scanner.run();
+  const jsx = language !== "typescript";
+  return new SplitScanner(source, jsx, until, 0, source.length, deep).run();
 }
 
-/**
- * Every block in `source[start, end)` (one top-level statement, from its split to the next),
- * with its members, in the order they close (inner before outer). A `switch` body gets no
- * members: its clauses do not parse apart.
- */
+/** Every block in `source[start, end)` (one top-level statement, from its split to the next). */
 export function nestedBlocks(
   source: string,
   language: Language,
   start: number,
   end: number,
 ): Block[] {
-  const scanner = new SplitScanner(source, language !== "typescript", end, start, true);
-  return scanner.run().classes;
+  const jsx = language !== "typescript";
+  return new SplitScanner(source, jsx, Number.POSITIVE_INFINITY, start, end, true).run().blocks;
 }
 
 // Contexts on the scanner's stack.
@@ -202,9 +205,12 @@ class SplitScanner {
   constructor(
     private readonly source: string,
     private readonly jsx: boolean,
+    /** Stop at the first split past this offset. */
     private readonly until: number,
     from: number,
-    /** Record every block in `[from, until)`, not only top-level class bodies. */
+    /** Stop here (the end of a statement being read on its own). */
+    private readonly to: number,
+    /** Record every block, not only top-level class bodies. */
     private readonly deep: boolean,
   ) {
     this.i = from;
@@ -213,8 +219,7 @@ class SplitScanner {
   run(): TopLevelLayout {
     const { source, splits } = this;
     if (this.i === 0 && source.startsWith("#!")) this.skipLine();
-    const end = this.deep ? Math.min(this.until, source.length) : source.length;
-    while (this.i < end && splits[splits.length - 1]! <= this.until) {
+    while (this.i < this.to && splits[splits.length - 1]! <= this.until) {
       const top = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
       const ok =
         top === TEMPLATE
@@ -226,7 +231,7 @@ class SplitScanner {
               : this.code();
       if (!ok) break;
     }
-    return { splits: this.splits, classes: this.blocks };
+    return { splits: this.splits, blocks: this.blocks, deep: this.deep };
   }
 
   /** The recorded block whose `{` is the innermost context, if any. */

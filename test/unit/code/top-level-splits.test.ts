@@ -134,7 +134,7 @@ describe("topLevelLayout", () => {
             new Set(body.namedChildren.map((member) => member.startIndex)),
           );
         }
-        for (const body of topLevelLayout(source, language).classes) {
+        for (const body of topLevelLayout(source, language).blocks) {
           const starts = bodies.get(body.open);
           expect(starts, `${path}: no class body at ${body.open}`).toBeDefined();
           expect(source[body.close]).toBe("}");
@@ -178,7 +178,7 @@ describe("topLevelLayout", () => {
       "}",
       "",
     ].join("\n");
-    const [body, ...others] = topLevelLayout(source, "typescript").classes;
+    const [body, ...others] = topLevelLayout(source, "typescript").blocks;
     expect(others).toEqual([]);
     expect(body!.open).toBe(source.indexOf("{", source.indexOf("class View")));
     expect(body!.close).toBe(source.lastIndexOf("}"));
@@ -310,7 +310,7 @@ describe("parseSpans", () => {
 
   it("refuses pieces of a block that do not parse apart (a cut in the wrong place)", () => {
     const file = "class Box {\n  a() {\n    return 1\n  }\n  b() { return 2 }\n}\n";
-    const [body] = topLevelLayout(file, "typescript").classes;
+    const [body] = topLevelLayout(file, "typescript").blocks;
     expect(body!.members).toEqual([file.indexOf("  b()")]);
     const block = { open: body!.open, close: body!.close, holder: { start: 0, end: file.length } };
     const pieces = (cut: number) => [
