@@ -1,6 +1,6 @@
 import type { Range } from "./analyse-file.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
-import { type CutBlock, lastAtOrBefore } from "./parse-spans.ts";
+import { type CutBlock, lastAtOrBefore, mergeTouching } from "./parse-spans.ts";
 import { type Block, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
@@ -56,15 +56,10 @@ export function jointSpans(
     }
     return found;
   };
-  // Each region needs the cuts around it: [last at or before its start, first past its end].
   const require = (ranges: Range[], side: keyof Cut) => {
     const offsets = cuts.map((cut) => cut[side]);
     for (const range of ranges) {
-      const left = Math.min(cuts.length - 2, lastAtOrBefore(offsets, range.start));
-      const right = Math.max(
-        left + 1,
-        Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1),
-      );
+      const [left, right] = cutsAround(offsets, range);
       if (right === left + 1) step(left)[side].push(range);
       else for (let i = left; i < right; i++) step(i).whole = true;
     }
@@ -123,12 +118,12 @@ function classMembers(
   base: string,
   head: string,
 ): { base: Range[]; head: Range[]; baseClass: CutBlock; headClass: CutBlock } | null {
-  const only = (classes: readonly Block[], start: number, end: number) => {
+  const onlyBody = (classes: readonly Block[], start: number, end: number) => {
     const inside = classes.filter((body) => start <= body.open && body.close < end);
     return inside.length === 1 ? inside[0]! : null;
   };
-  const baseBody = only(baseClasses, from.base, to.base);
-  const headBody = only(headClasses, from.head, to.head);
+  const baseBody = onlyBody(baseClasses, from.base, to.base);
+  const headBody = onlyBody(headClasses, from.head, to.head);
   if (!baseBody || !headBody) return null;
   const inBody = (body: Block) => (range: Range) =>
     body.open < range.start && range.end <= body.close;
@@ -162,11 +157,7 @@ function classMembers(
   const require = (ranges: Range[], side: keyof Cut) => {
     const offsets = cuts.map((cut) => cut[side]);
     for (const range of ranges) {
-      const left = Math.min(cuts.length - 2, lastAtOrBefore(offsets, range.start));
-      const right = Math.max(
-        left + 1,
-        Math.min(cuts.length - 1, lastAtOrBefore(offsets, range.end) + 1),
-      );
+      const [left, right] = cutsAround(offsets, range);
       pieces.base.push({ start: cuts[left]!.base, end: cuts[right]!.base });
       pieces.head.push({ start: cuts[left]!.head, end: cuts[right]!.head });
     }
@@ -189,16 +180,14 @@ function classMembers(
   };
 }
 
-/** Ranges sorted and merged where they overlap or touch. */
-function mergeTouching(ranges: Range[]): Range[] {
-  const sorted = [...ranges].filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
-  const merged: Range[] = [];
-  for (const range of sorted) {
-    const previous = merged[merged.length - 1];
-    if (previous && range.start <= previous.end) previous.end = Math.max(previous.end, range.end);
-    else merged.push({ ...range });
-  }
-  return merged;
+/**
+ * The cuts a range needs around it, as indexes into `offsets` (one side's cut offsets):
+ * [last at or before its start, first past its end], at least one step apart.
+ */
+function cutsAround(offsets: readonly number[], range: Range): [number, number] {
+  const left = Math.min(offsets.length - 2, lastAtOrBefore(offsets, range.start));
+  const right = Math.min(offsets.length - 1, lastAtOrBefore(offsets, range.end) + 1);
+  return [left, Math.max(left + 1, right)];
 }
 
 /**

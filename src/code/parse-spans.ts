@@ -180,14 +180,19 @@ function piecesAround(
     pieces.push(holder);
   }
   if (cut.size === 0) return null;
-  pieces.sort((a, b) => a.start - b.start);
+  return { spans: mergeTouching(pieces), blocks: [...cut.values()] };
+}
+
+/** Non-empty ranges sorted and merged where they overlap or touch. */
+export function mergeTouching(ranges: readonly Range[]): Range[] {
+  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
   const merged: Range[] = [];
-  for (const piece of pieces) {
+  for (const range of sorted) {
     const previous = merged[merged.length - 1];
-    if (previous && piece.start <= previous.end) previous.end = Math.max(previous.end, piece.end);
-    else merged.push({ ...piece });
+    if (previous && range.start <= previous.end) previous.end = Math.max(previous.end, range.end);
+    else merged.push({ ...range });
   }
-  return { spans: merged, blocks: [...cut.values()] };
+  return merged;
 }
 
 function includedRanges(source: string, spans: readonly Range[]): Parser.Range[] {

@@ -1,29 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyseFile, innermostAt, type Range } from "../../../src/code/analyse-file.ts";
 import { languageFor } from "../../../src/code/language-for.ts";
 import { parseAround } from "../../../src/code/parse-spans.ts";
-
-const modules = join(import.meta.dirname, "../../../node_modules");
-
-function realSources(dir: string, limit: number): string[] {
-  const found: string[] = [];
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      if (found.length >= limit) return;
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (languageFor(path) && !path.endsWith(".d.ts") && statSync(path).size < 100_000) {
-        found.push(path);
-      }
-    }
-  };
-  walk(dir);
-  return found;
-}
+import { realSources } from "./real-sources.ts";
 
 /** What the call-site search reads at a call: the enclosing function's name, or a comment. */
 function readAt(
@@ -57,7 +37,7 @@ describe("parseAround for call sites", () => {
     it(`finds the same enclosing function at every call as a whole-file parse, on real ${corpus} sources`, () => {
       let calls = 0;
       let cut = 0;
-      for (const path of realSources(join(modules, corpus), 25)) {
+      for (const path of realSources(corpus, 25, 100_000)) {
         const source = readFileSync(path, "utf8");
         const sites = [...source.matchAll(/[A-Za-z_$][\w$]*(?=\()/g)].map((m) => ({
           start: m.index,

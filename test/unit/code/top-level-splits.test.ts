@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { analyseFile } from "../../../src/code/analyse-file.ts";
 import { languageFor } from "../../../src/code/language-for.ts";
@@ -11,27 +10,7 @@ import {
   topLevelSplits,
 } from "../../../src/code/top-level-splits.ts";
 import type { Language } from "../../../src/code/types.ts";
-
-const modules = join(import.meta.dirname, "../../../node_modules");
-
-/** Real sources installed with the project: CommonJS, ESM, TypeScript and compiled output. */
-function realSources(dir: string, limit: number): string[] {
-  const found: string[] = [];
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      if (found.length >= limit) return;
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (languageFor(path) && !path.endsWith(".d.ts") && statSync(path).size < 300_000) {
-        found.push(path);
-      }
-    }
-  };
-  walk(dir);
-  return found;
-}
+import { realSources } from "./real-sources.ts";
 
 const topLevelStarts = (source: string, language: Language) =>
   new Set(
@@ -53,7 +32,7 @@ describe("topLevelSplits", () => {
     it(`only cuts where a top-level statement starts, on real ${corpus} sources`, () => {
       let splits = 0;
       let statements = 0;
-      for (const path of realSources(join(modules, corpus), 40)) {
+      for (const path of realSources(corpus, 40)) {
         const source = readFileSync(path, "utf8");
         const language = languageFor(path)!;
         const starts = topLevelStarts(source, language);
@@ -122,7 +101,7 @@ describe("topLevelLayout", () => {
     it(`only cuts class bodies where a member starts, on real ${corpus} sources`, () => {
       let cuts = 0;
       let members = 0;
-      for (const path of realSources(join(modules, corpus), 60)) {
+      for (const path of realSources(corpus, 60)) {
         const source = readFileSync(path, "utf8");
         const language = languageFor(path)!;
         const bodies = new Map<number, Set<number>>();
