@@ -62,17 +62,21 @@ export function parseSpans(
   const root = tree.rootNode;
   if (root.hasError) return null;
   const starts = spans.map((span) => span.start);
+  const cuts = [...blocks].sort((a, b) => a.open - b.open);
+  const opens = cuts.map((block) => block.open);
   const fits = (node: Parser.SyntaxNode) => {
     const start = node.startIndex;
     const end = node.endIndex;
     const span = spans[lastAtOrBefore(starts, start)]!;
     if (span.start <= start && end <= span.end) return true;
-    return blocks.some(
-      (block) =>
-        block.holder.start <= start &&
-        end <= block.holder.end &&
-        start < block.open &&
-        block.close < end,
+    // Else it must hold a cut block, inside the piece holding that block: the first cut block
+    // opening in it is its outermost.
+    const block = cuts[lineOf(opens, start)];
+    return (
+      block !== undefined &&
+      block.close < end &&
+      block.holder.start <= start &&
+      end <= block.holder.end
     );
   };
   if (!root.namedChildren.every(fits)) return null;
@@ -149,30 +153,31 @@ function piecesAround(
 ): { spans: Range[]; blocks: CutBlock[] } | null {
   const pieces: Range[] = [];
   const cut = new Map<number, CutBlock>();
-  // Blocks that have members, outer first (a block holding another opens before it): all of
-  // them from a deep layout, else read per statement as ranges need them.
-  const cuttable = (blocks: Block[]) =>
-    blocks.filter((block) => block.members.length > 0).sort((a, b) => a.open - b.open);
-  const everyBlock = layout.deep ? cuttable(layout.blocks) : null;
-  const blocksOf = new Map<number, Block[]>();
+  // All blocks of a deep layout, else those of each statement as ranges need them.
+  const everyBlock = layout.deep ? new BlockNesting(layout.blocks) : null;
+  const blocksOf = new Map<number, BlockNesting>();
+  const boundsOf = new Map<Block, number[]>();
   for (const range of ranges) {
     const [statement] = spansAround(layout.splits, source.length, [range]);
-    let blocks = everyBlock ?? blocksOf.get(statement!.start);
-    if (!blocks) {
-      blocks = cuttable(nestedBlocks(source, language, statement!.start, statement!.end));
-      blocksOf.set(statement!.start, blocks);
+    let nesting = everyBlock ?? blocksOf.get(statement!.start);
+    if (!nesting) {
+      nesting = new BlockNesting(nestedBlocks(source, language, statement!.start, statement!.end));
+      blocksOf.set(statement!.start, nesting);
     }
     let holder = statement!;
-    for (const block of blocks) {
-      if (block.open >= range.start) break;
-      if (range.end > block.close) continue;
+    for (const block of nesting.around(range)) {
+      if (block.members.length === 0) continue;
       if (!(holder.start <= block.open && block.close < holder.end)) break;
       if (!cut.has(block.open)) {
         cut.set(block.open, { open: block.open, close: block.close, holder });
         pieces.push({ start: holder.start, end: block.open + 1 });
         pieces.push({ start: block.close, end: holder.end });
       }
-      const bounds = [block.open + 1, ...block.members, block.close];
+      let bounds = boundsOf.get(block);
+      if (!bounds) {
+        bounds = [block.open + 1, ...block.members, block.close];
+        boundsOf.set(block, bounds);
+      }
       const first = lastAtOrBefore(bounds, range.start);
       const last = Math.min(bounds.length - 1, lastAtOrBefore(bounds, range.end - 1) + 1);
       holder = { start: bounds[first]!, end: Math.max(bounds[last]!, range.end) };
@@ -181,6 +186,40 @@ function piecesAround(
   }
   if (cut.size === 0) return null;
   return { spans: mergeTouching(pieces), blocks: [...cut.values()] };
+}
+
+/** Blocks by nesting: which hold a range, outer first, without reading every block per range. */
+class BlockNesting {
+  private readonly blocks: Block[];
+  /** Index of each block's innermost enclosing block, or -1. */
+  private readonly parents: number[] = [];
+
+  constructor(blocks: readonly Block[]) {
+    this.blocks = [...blocks].sort((a, b) => a.open - b.open);
+    const open: number[] = [];
+    this.blocks.forEach((block, index) => {
+      while (open.length > 0 && this.blocks[open[open.length - 1]!]!.close < block.open) open.pop();
+      this.parents.push(open.length > 0 ? open[open.length - 1]! : -1);
+      open.push(index);
+    });
+  }
+
+  /** The blocks holding `range` (opening before it, closing at or after its end), outer first. */
+  around(range: Range): Block[] {
+    let low = 0;
+    let high = this.blocks.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.blocks[mid]!.open < range.start) low = mid + 1;
+      else high = mid;
+    }
+    const held: Block[] = [];
+    // The last block opening before the range, then its enclosing blocks: those that hold it.
+    for (let at = low - 1; at >= 0; at = this.parents[at]!) {
+      if (this.blocks[at]!.close >= range.end) held.push(this.blocks[at]!);
+    }
+    return held.reverse();
+  }
 }
 
 /** Non-empty ranges sorted and merged where they overlap or touch. */
