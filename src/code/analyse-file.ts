@@ -351,7 +351,7 @@ function statementWindows(
 }
 
 /**
- * The windows cut to what the tree holds: a class parsed as some of its members (see
+ * The windows cut to what the tree holds: a block parsed as some of its members (see
  * `parseSpans`) spans text the tree has no nodes for, and that text is outside the analysis
  * (a name defined there may pair with a changed one; a call there is not seen).
  */

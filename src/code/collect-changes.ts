@@ -498,7 +498,7 @@ async function findCallers(
     { byName, candidates }: { byName: Map<string, CallTarget[]>; candidates: CallCandidate[] },
     done: AnalysedFile | null,
   ) => {
-    // Each analysis matches only the candidates it was made for: a partly parsed class
+    // Each analysis matches only the candidates it was made for: a partly parsed block
     // holds no nodes for the members around them.
     const analyses: [AnalysedFile, CallCandidate[]][] = [];
     let rest = candidates;
