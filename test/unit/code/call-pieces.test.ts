@@ -34,7 +34,7 @@ describe("parseAround for call sites", () => {
     "zod/src/v4/core",
   ];
   for (const corpus of corpora) {
-    it(`finds the same enclosing function at every call as a whole-file parse, on real ${corpus} sources`, () => {
+    it(`finds the same enclosing function at calls spread over each file as a whole-file parse, on real ${corpus} sources`, () => {
       let calls = 0;
       let cut = 0;
       for (const path of realSources(corpus, 25, 100_000)) {
