@@ -1,28 +1,5 @@
 import type { Language } from "./types.ts";
 
-/**
- * Offsets where a top-level statement starts, found by a single lexical pass (strings,
- * templates, comments, regular expressions, brackets and JSX tracked; nothing parsed).
- * Only line starts qualify: a word at column 0, at bracket depth 0, after a token that
- * ends a statement or a value, and not a word that continues one (`in`, `else`, `as`, ...).
- *
- * Text between two splits can then be parsed on its own. The pass is a heuristic for
- * where to cut, never the judge of a cut: callers parse the pieces they need and check that
- * they parse cleanly and that no node crosses a cut, falling back to the whole file when
- * not. A lexer that loses its way (an unusual regex, JSX-like TypeScript generics) stops
- * yielding splits, which only costs speed.
- *
- * Starts at 0 (the file start is always a split) and is ascending. With `until`, the pass stops
- * at the first split past it (a caller that only needs the splits around earlier offsets).
- */
-export function topLevelSplits(
-  source: string,
-  language: Language,
-  until = Number.POSITIVE_INFINITY,
-): number[] {
-  return topLevelLayout(source, language, until).splits;
-}
-
 /** A `{...}` block (a class body or a statement block) and where its members start. */
 export interface Block {
   /** Offset of the block's `{`. */
@@ -50,8 +27,21 @@ export interface TopLevelLayout {
 }
 
 /**
- * `topLevelSplits` and, in the same pass, the class bodies of top-level statements, or with
- * `deep` every block (a `switch` body excepted: its clauses do not parse apart).
+ * Offsets where a top-level statement starts, found by a single lexical pass (strings,
+ * templates, comments, regular expressions, brackets and JSX tracked; nothing parsed).
+ * Only line starts qualify: a word at column 0, at bracket depth 0, after a token that
+ * ends a statement or a value, and not a word that continues one (`in`, `else`, `as`, ...).
+ *
+ * Text between two splits can then be parsed on its own. The pass is a heuristic for
+ * where to cut, never the judge of a cut: callers parse the pieces they need and check that
+ * they parse cleanly and that no node crosses a cut, falling back to the whole file when
+ * not. A lexer that loses its way (an unusual regex, JSX-like TypeScript generics) stops
+ * yielding splits, which only costs speed.
+ *
+ * Splits start at 0 (the file start is always a split) and ascend. With `until`, the pass
+ * stops at the first split past it (a caller that only needs the splits around earlier
+ * offsets). The same pass records the class bodies of top-level statements, or with `deep`
+ * every block (a `switch` body excepted: its clauses do not parse apart).
  */
 export function topLevelLayout(
   source: string,

@@ -4,11 +4,7 @@ import { analyseFile } from "../../../src/code/analyse-file.ts";
 import { languageFor } from "../../../src/code/language-for.ts";
 import { parseAround, parseSpans, spansAround } from "../../../src/code/parse-spans.ts";
 import { toolsFor } from "../../../src/code/parser-pool.ts";
-import {
-  nestedBlocks,
-  topLevelLayout,
-  topLevelSplits,
-} from "../../../src/code/top-level-splits.ts";
+import { nestedBlocks, topLevelLayout } from "../../../src/code/top-level-splits.ts";
 import type { Language } from "../../../src/code/types.ts";
 import { realSources } from "./real-sources.ts";
 
@@ -19,7 +15,7 @@ const topLevelStarts = (source: string, language: Language) =>
       .rootNode.namedChildren.map((node) => node.startIndex),
   );
 
-describe("topLevelSplits", () => {
+describe("topLevelLayout splits", () => {
   const corpora = [
     "zod/src/v4/core",
     "handlebars/lib",
@@ -36,7 +32,7 @@ describe("topLevelSplits", () => {
         const source = readFileSync(path, "utf8");
         const language = languageFor(path)!;
         const starts = topLevelStarts(source, language);
-        const found = topLevelSplits(source, language);
+        const found = topLevelLayout(source, language).splits;
         // The file start is always a split; every other one starts a statement.
         for (const at of found.slice(1)) {
           expect(starts.has(at), `${path} at ${at}: ${source.slice(at, at + 40)}`).toBe(true);
@@ -71,7 +67,9 @@ describe("topLevelSplits", () => {
       "export function real() {}",
       "",
     ].join("\n");
-    const splits = topLevelSplits(source, "tsx").map((at) => source.slice(at).split("\n", 1)[0]);
+    const splits = topLevelLayout(source, "tsx").splits.map(
+      (at) => source.slice(at).split("\n", 1)[0],
+    );
     // Not "select 1;", "export const fake", "function commented", "}", "</p>;", the decorated
     // class, ".then" or "in window;".
     expect(splits).toEqual([
@@ -87,7 +85,7 @@ describe("topLevelSplits", () => {
 
   it("cuts after a statement without a semicolon when a declaration follows", () => {
     const source = "const a = require('a')\nconst b = a()\nmodule.exports = b\n";
-    expect(topLevelSplits(source, "javascript")).toEqual([
+    expect(topLevelLayout(source, "javascript").splits).toEqual([
       0,
       source.indexOf("const b"),
       source.indexOf("module"),
@@ -244,7 +242,7 @@ describe("parseSpans", () => {
   ].join("\n");
 
   it("parses only the spans asked for, at their whole-file offsets and rows", () => {
-    const splits = topLevelSplits(source, "typescript");
+    const { splits } = topLevelLayout(source, "typescript");
     expect(splits).toHaveLength(4);
     const at = source.indexOf("run()");
     const spans = spansAround(splits, source.length, [{ start: at, end: at + 3 }]);
