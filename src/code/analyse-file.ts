@@ -1,4 +1,5 @@
 import type Parser from "tree-sitter";
+import { isIdentifierPart, isIdentifierStart } from "./identifier-units.ts";
 import { parseText } from "./parse-text.ts";
 import { captureOf, toolsFor } from "./parser-pool.ts";
 import type { ExtractedFunction, FunctionKind, Language } from "./types.ts";
@@ -942,16 +943,8 @@ function avalanche(h: number): number {
   return x ^ (x >>> 16);
 }
 
-// The classes of `tokenPattern`: [A-Za-z_$\u00c0-\uffff] starts a word, [\w$\u00c0-\uffff]
-// continues it, \d[\w.]* is a number, and below \u00c0 only these units are \s.
-function isIdentifierStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
-}
-
-function isIdentifierPart(c: number): boolean {
-  return isIdentifierStart(c) || (c >= 48 && c <= 57);
-}
-
+// The classes of `tokenPattern`: a word as `isIdentifierStart`/`isIdentifierPart` read it,
+// \d[\w.]* is a number, and below \u00c0 only these units are \s.
 function isNumberPart(c: number): boolean {
   return (
     (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46

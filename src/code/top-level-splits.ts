@@ -1,3 +1,4 @@
+import { isIdentifierPart, isIdentifierStart } from "./identifier-units.ts";
 import type { Language } from "./types.ts";
 
 /** A `{...}` block (a class body or a statement block) and where its members start. */
@@ -603,14 +604,6 @@ function isDeclarationStart(source: string, start: number, end: number): boolean
 /** Whitespace other than a newline (a newline can end a statement). */
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 0xa0 || c === 0xfeff || c === 0x2028;
-}
-
-function isIdentifierStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0xc0;
-}
-
-function isIdentifierPart(c: number): boolean {
-  return isIdentifierStart(c) || (c >= 48 && c <= 57);
 }
 
 function isNumberPart(c: number): boolean {
