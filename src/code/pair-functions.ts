@@ -19,7 +19,7 @@ const maxRenameComparisons = 20_000;
 
 /**
  * Pairs base and head functions of one file by qualified name (identical bodies first,
- * then in source order) and reports what changed. A name that disappeared while a new
+ * at the same place among their namesakes before elsewhere, then in source order) and reports what changed. A name that disappeared while a new
  * name appeared with the same (or a nearly same) body is reported as `added` with
  * `renamedFrom`, plus the `removed` entry for the old name. Unchanged functions are omitted.
  */
@@ -37,11 +37,20 @@ export function pairFunctions(
     const bases = baseByName.get(name) ?? [];
     const baseTaken = new Array<boolean>(bases.length).fill(false);
     const unmatchedHeads: AnalysedFunction[] = [];
-    for (const head of heads) {
+    // Of namesakes with identical bodies, the one at the same place among them first: with
+    // two identical `console.error = function` stubs and the first one edited, the second
+    // stays the second one's partner.
+    const headTaken = heads.map((head, i) => {
+      const same = i < bases.length && bases[i]!.bodyHash === head.bodyHash;
+      if (same) baseTaken[i] = true;
+      return same;
+    });
+    heads.forEach((head, h) => {
+      if (headTaken[h]) return;
       const same = bases.findIndex((base, i) => !baseTaken[i] && base.bodyHash === head.bodyHash);
       if (same >= 0) baseTaken[same] = true;
       else unmatchedHeads.push(head);
-    }
+    });
     const unmatchedBases = bases.filter((_, i) => !baseTaken[i]);
     const paired = Math.min(unmatchedHeads.length, unmatchedBases.length);
     for (let i = 0; i < paired; i++) {
