@@ -4,6 +4,7 @@ import {
   type AnalysedFile,
   type AnalysedFunction,
   analyseFile,
+  innermostAt,
   mayOccurOutside,
   parseSource,
   type Range,
@@ -21,7 +22,7 @@ import {
 import { type JointSpans, jointSpans } from "./joint-spans.ts";
 import { languageFor } from "./language-for.ts";
 import { type FunctionChange, pairFunctions } from "./pair-functions.ts";
-import { parseAround, parseSpans } from "./parse-spans.ts";
+import { type CutBlock, parseAround, parseSpans } from "./parse-spans.ts";
 import { parsedFromRewrite } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
 import { contentSkipReason, isBinary, pathSkipReason } from "./skip-reason.ts";
@@ -263,7 +264,7 @@ function analyseSpans(
     baseSource.content,
     baseSource.language,
     spans.base,
-    spans.baseClasses,
+    spans.baseBlocks,
   );
   if (!baseTree) return null;
   const base = analyse(baseSource, baseTree, regions.base);
@@ -272,7 +273,7 @@ function analyseSpans(
     headSource.content,
     headSource.language,
     spans.head,
-    spans.headClasses,
+    spans.headBlocks,
     {
       tree: baseTree,
       source: baseSource.content,
@@ -282,10 +283,31 @@ function analyseSpans(
   if (!headTree) return null;
   const head = analyse(headSource, headTree, regions.head);
   const changes = pairFunctions(base.functions, head.functions);
-  if (base.outside !== head.outside || ambiguous(changes, baseSource, base, headSource, head)) {
+  const partBase = partlyParsed(base, spans.baseBlocks);
+  const partHead = partlyParsed(head, spans.headBlocks);
+  if (
+    base.outside !== head.outside ||
+    changes.some((c) => (c.base && partBase.has(c.base)) || (c.head && partHead.has(c.head))) ||
+    ambiguous(changes, baseSource, base, headSource, head)
+  ) {
     return null;
   }
   return { base, head, changes };
+}
+
+/**
+ * The functions some of whose own statements were not parsed: those a cut block lies in
+ * directly. Such a function's own tokens are read from its text with the tree's nested
+ * functions and comments left out, and the unparsed part has neither: whether it changed
+ * still reads right (that text is the same on both sides), how much does not.
+ */
+function partlyParsed(analysed: AnalysedFile, blocks: readonly CutBlock[]): Set<AnalysedFunction> {
+  const partly = new Set<AnalysedFunction>();
+  for (const block of blocks) {
+    const at = innermostAt(analysed.functions, block.open);
+    if (at >= 0) partly.add(analysed.functions[at]!);
+  }
+  return partly;
 }
 
 /**

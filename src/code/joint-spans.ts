@@ -1,4 +1,5 @@
 import type { Range } from "./analyse-file.ts";
+import { BlockNesting } from "./block-nesting.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
 import { type CutBlock, lastAtOrBefore, mergeTouching } from "./parse-spans.ts";
 import { type Block, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
@@ -8,19 +9,26 @@ import type { Language } from "./types.ts";
 export interface JointSpans {
   base: Range[];
   head: Range[];
-  /** Classes whose bodies the spans cut into members, per side (`parseSpans` checks them). */
-  baseClasses: CutBlock[];
-  headClasses: CutBlock[];
+  /** Blocks the spans cut into members, per side (`parseSpans` checks them). */
+  baseBlocks: CutBlock[];
+  headBlocks: CutBlock[];
   /** The head's top-level layout (the call-site search reuses it). */
   headLayout: TopLevelLayout;
   /** Whether the spans cover at most `spanCoverageLimit` of the two sides (else whole files are cheaper). */
   cheap: boolean;
 }
 
-/** A place that starts a top-level statement on both sides, with equal text up to the next hunk. */
+/** A place that starts a statement (or member) on both sides, with equal text up to the next hunk. */
 interface Cut {
   base: number;
   head: number;
+}
+
+/** What the step between two cuts must show of each side, or all of it (`whole`). */
+interface Needs {
+  base: Range[];
+  head: Range[];
+  whole: boolean;
 }
 
 /** Parsing most of both sides in pieces costs more than a parse and an incremental re-parse. */
@@ -33,6 +41,10 @@ export const spanCoverageLimit = 0.6;
  * unchanged statements that can export a name (`export { a }`, `module.exports = ...`), since
  * whether a changed function is exported depends on them.
  *
+ * Inside a statement, the regions' block (a class body, a function body, any statement block)
+ * is cut the same way into the members or statements around them, as deep as the regions
+ * lie; its head (up to `{`) and end (from `}`) are kept, so names stay whole.
+ *
  * Null when no place but the ends can cut both sides.
  */
 export function jointSpans(
@@ -41,13 +53,53 @@ export function jointSpans(
   regions: ChangedRegions,
   language: Language,
 ): JointSpans | null {
-  const baseLayout = topLevelLayout(base, language);
-  const headLayout = topLevelLayout(head, language);
+  const baseLayout = topLevelLayout(base, language, Number.POSITIVE_INFINITY, true);
+  const headLayout = topLevelLayout(head, language, Number.POSITIVE_INFINITY, true);
   const cuts = alignedCuts(baseLayout.splits, headLayout.splits, regions, base, head);
   if (cuts.length < 2) return null;
-  // What each step between two cuts must show: the regions inside it (cut into class members
-  // when they all lie in the class body the step holds), or all of it.
-  const steps = new Map<number, { base: Range[]; head: Range[]; whole: boolean }>();
+  const steps = stepsOf(cuts, regions.base, regions.head);
+  if (mayExport(base)) {
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      // An exporting statement needs its head, not its body: an empty step keeps that.
+      if (!steps.has(i) && exporting.test(base.slice(cuts[i]!.base, cuts[i + 1]!.base))) {
+        steps.set(i, { base: [], head: [], whole: false });
+      }
+    }
+  }
+  const spans: JointSpans = {
+    base: [],
+    head: [],
+    baseBlocks: [],
+    headBlocks: [],
+    headLayout,
+    cheap: true,
+  };
+  const cutter = new StepCutter(base, head, regions, spans);
+  let nesting: { base: BlockNesting; head: BlockNesting } | null = null;
+  for (const [index, needs] of [...steps].sort((a, b) => a[0] - b[0])) {
+    const from = cuts[index]!;
+    const to = cuts[index + 1]!;
+    if (!needs.whole) {
+      nesting ??= {
+        base: new BlockNesting(baseLayout.blocks),
+        head: new BlockNesting(headLayout.blocks),
+      };
+    }
+    cutter.cut(from, to, needs, needs.whole ? null : nesting);
+  }
+  spans.base = mergeTouching(spans.base);
+  spans.head = mergeTouching(spans.head);
+  const covered = [...spans.base, ...spans.head].reduce((sum, s) => sum + s.end - s.start, 0);
+  spans.cheap = covered <= (base.length + head.length) * spanCoverageLimit;
+  return spans;
+}
+
+/**
+ * The steps between consecutive cuts that ranges need, by the index of their first cut: a
+ * range inside one step is shown there, one across several makes them all `whole`.
+ */
+function stepsOf(cuts: readonly Cut[], base: Range[], head: Range[]): Map<number, Needs> {
+  const steps = new Map<number, Needs>();
   const step = (index: number) => {
     let found = steps.get(index);
     if (!found) {
@@ -64,120 +116,116 @@ export function jointSpans(
       else for (let i = left; i < right; i++) step(i).whole = true;
     }
   };
-  require(regions.base, "base");
-  require(regions.head, "head");
-  if (mayExport(base)) {
-    for (let i = 0; i + 1 < cuts.length; i++) {
-      // An exporting class needs its statement, not its members: an empty step does.
-      if (exporting.test(base.slice(cuts[i]!.base, cuts[i + 1]!.base))) step(i);
+  require(base, "base");
+  require(head, "head");
+  return steps;
+}
+
+/** Adds to `spans` the pieces each step needs, cutting blocks into members where it can. */
+class StepCutter {
+  constructor(
+    private readonly base: string,
+    private readonly head: string,
+    private readonly regions: ChangedRegions,
+    private readonly spans: JointSpans,
+  ) {}
+
+  /**
+   * The step from `from` to `to`: when every range it needs lies in one block on each side
+   * (whose `{` and `}` are unchanged text), the block's head and end plus the members around
+   * the ranges, each cut the same way in turn; else all of it.
+   */
+  cut(
+    from: Cut,
+    to: Cut,
+    needs: Needs,
+    nesting: { base: BlockNesting; head: BlockNesting } | null,
+  ): void {
+    const baseBlock =
+      nesting && !needs.whole ? holding(nesting.base, from.base, to.base, needs.base) : null;
+    const headBlock =
+      nesting && !needs.whole ? holding(nesting.head, from.head, to.head, needs.head) : null;
+    const cuttable =
+      baseBlock !== null &&
+      headBlock !== null &&
+      inOwnFunctions(nesting!.base, baseBlock, needs.base) &&
+      inOwnFunctions(nesting!.head, headBlock, needs.head);
+    const members = cuttable
+      ? alignedCuts(bounds(baseBlock), bounds(headBlock), this.regions, this.base, this.head)
+      : [];
+    const inside = members.filter(
+      (cut) => cut.base > baseBlock!.open && cut.base <= baseBlock!.close,
+    );
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    if (
+      !first ||
+      !last ||
+      first.base !== baseBlock!.open + 1 ||
+      first.head !== headBlock!.open + 1 ||
+      last.base !== baseBlock!.close ||
+      last.head !== headBlock!.close
+    ) {
+      if (to.base > from.base) this.spans.base.push({ start: from.base, end: to.base });
+      if (to.head > from.head) this.spans.head.push({ start: from.head, end: to.head });
+      return;
+    }
+    const { spans } = this;
+    spans.base.push({ start: from.base, end: first.base }, { start: last.base, end: to.base });
+    spans.head.push({ start: from.head, end: first.head }, { start: last.head, end: to.head });
+    spans.baseBlocks.push({
+      open: baseBlock!.open,
+      close: baseBlock!.close,
+      holder: { start: from.base, end: to.base },
+    });
+    spans.headBlocks.push({
+      open: headBlock!.open,
+      close: headBlock!.close,
+      holder: { start: from.head, end: to.head },
+    });
+    for (const [index, inner] of stepsOf(inside, needs.base, needs.head)) {
+      this.cut(inside[index]!, inside[index + 1]!, inner, nesting);
     }
   }
-  const spans: JointSpans = {
-    base: [],
-    head: [],
-    baseClasses: [],
-    headClasses: [],
-    headLayout,
-    cheap: true,
-  };
-  for (const [index, needs] of [...steps].sort((a, b) => a[0] - b[0])) {
-    const from = cuts[index]!;
-    const to = cuts[index + 1]!;
-    const members = needs.whole
-      ? null
-      : classMembers(from, to, needs, baseLayout.blocks, headLayout.blocks, regions, base, head);
-    if (members) {
-      spans.base.push(...members.base);
-      spans.head.push(...members.head);
-      spans.baseClasses.push(members.baseClass);
-      spans.headClasses.push(members.headClass);
-    } else {
-      if (to.base > from.base) spans.base.push({ start: from.base, end: to.base });
-      if (to.head > from.head) spans.head.push({ start: from.head, end: to.head });
-    }
-  }
-  spans.base = mergeTouching(spans.base);
-  spans.head = mergeTouching(spans.head);
-  const covered = [...spans.base, ...spans.head].reduce((sum, s) => sum + s.end - s.start, 0);
-  spans.cheap = covered <= (base.length + head.length) * spanCoverageLimit;
-  return spans;
 }
 
 /**
- * When the step between two cuts holds one class body on each side and every region of the
- * step lies inside it: the class's head (to `{`), the members around the regions (cut where
- * both sides start a member at the same unchanged text) and its end (from `}`), per side.
+ * The block of `[from, to)` to cut for `ranges`: the outermost one holding them all that has
+ * members, or for no ranges the first block there (a statement needed for its head alone).
+ * A block without members is often an object literal's braces: those are no block to cut.
  */
-function classMembers(
-  from: Cut,
-  to: Cut,
-  needs: { base: Range[]; head: Range[] },
-  baseClasses: readonly Block[],
-  headClasses: readonly Block[],
-  regions: ChangedRegions,
-  base: string,
-  head: string,
-): { base: Range[]; head: Range[]; baseClass: CutBlock; headClass: CutBlock } | null {
-  const onlyBody = (classes: readonly Block[], start: number, end: number) => {
-    const inside = classes.filter((body) => start <= body.open && body.close < end);
-    return inside.length === 1 ? inside[0]! : null;
-  };
-  const baseBody = onlyBody(baseClasses, from.base, to.base);
-  const headBody = onlyBody(headClasses, from.head, to.head);
-  if (!baseBody || !headBody) return null;
-  const inBody = (body: Block) => (range: Range) =>
-    body.open < range.start && range.end <= body.close;
-  if (!needs.base.every(inBody(baseBody)) || !needs.head.every(inBody(headBody))) return null;
-  const bounds = (body: Block) => [body.open + 1, ...body.members, body.close];
-  const cuts = alignedCuts(bounds(baseBody), bounds(headBody), regions, base, head).filter(
-    (cut) => cut.base > baseBody.open && cut.base <= baseBody.close,
-  );
-  const first = cuts[0];
-  const last = cuts[cuts.length - 1];
-  if (
-    !first ||
-    !last ||
-    first.base !== baseBody.open + 1 ||
-    first.head !== headBody.open + 1 ||
-    last.base !== baseBody.close ||
-    last.head !== headBody.close
-  ) {
-    return null;
+function holding(nesting: BlockNesting, from: number, to: number, ranges: Range[]): Block | null {
+  if (ranges.length === 0) {
+    const first = nesting.firstWithin({ start: from, end: to });
+    return first && first.members.length > 0 ? first : null;
   }
-  const pieces: { base: Range[]; head: Range[] } = {
-    base: [
-      { start: from.base, end: baseBody.open + 1 },
-      { start: baseBody.close, end: to.base },
-    ],
-    head: [
-      { start: from.head, end: headBody.open + 1 },
-      { start: headBody.close, end: to.head },
-    ],
-  };
-  const require = (ranges: Range[], side: keyof Cut) => {
-    const offsets = cuts.map((cut) => cut[side]);
-    for (const range of ranges) {
-      const [left, right] = cutsAround(offsets, range);
-      pieces.base.push({ start: cuts[left]!.base, end: cuts[right]!.base });
-      pieces.head.push({ start: cuts[left]!.head, end: cuts[right]!.head });
-    }
-  };
-  require(needs.base, "base");
-  require(needs.head, "head");
-  return {
-    base: pieces.base,
-    head: pieces.head,
-    baseClass: {
-      open: baseBody.open,
-      close: baseBody.close,
-      holder: { start: from.base, end: to.base },
-    },
-    headClass: {
-      open: headBody.open,
-      close: headBody.close,
-      holder: { start: from.head, end: to.head },
-    },
-  };
+  let start = ranges[0]!.start;
+  let end = ranges[0]!.end;
+  for (const range of ranges) {
+    start = Math.min(start, range.start);
+    end = Math.max(end, range.end);
+  }
+  for (const block of nesting.around({ start, end }, true)) {
+    if (block.open >= from && block.close < to && block.members.length > 0) return block;
+  }
+  return null;
+}
+
+/**
+ * Whether cutting `block` leaves every range where it is no token of the function around the
+ * block: in a class body, or inside functions of its own. A function parsed in part must be
+ * one the change leaves as it is, since how much of it changed is read from all its tokens.
+ */
+function inOwnFunctions(nesting: BlockNesting, block: Block, ranges: readonly Range[]): boolean {
+  if (block.isClass) return true;
+  return ranges.every((range) =>
+    nesting.around(range, true).some((inner) => inner.isFunction && inner.open > block.open),
+  );
+}
+
+/** Where a block's members may be cut: after `{`, each member start, and at `}`. */
+function bounds(block: Block): number[] {
+  return [block.open + 1, ...block.members, block.close];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type Parser from "tree-sitter";
 import { lineOf, lineStartsOf, pointAt, type Range } from "./analyse-file.ts";
+import { BlockNesting } from "./block-nesting.ts";
 import type { Hunk } from "./changed-regions.ts";
 import { parsedFromRewrite, parseText } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
@@ -186,40 +187,6 @@ function piecesAround(
   }
   if (cut.size === 0) return null;
   return { spans: mergeTouching(pieces), blocks: [...cut.values()] };
-}
-
-/** Blocks by nesting: which hold a range, outer first, without reading every block per range. */
-class BlockNesting {
-  private readonly blocks: Block[];
-  /** Index of each block's innermost enclosing block, or -1. */
-  private readonly parents: number[] = [];
-
-  constructor(blocks: readonly Block[]) {
-    this.blocks = [...blocks].sort((a, b) => a.open - b.open);
-    const open: number[] = [];
-    this.blocks.forEach((block, index) => {
-      while (open.length > 0 && this.blocks[open[open.length - 1]!]!.close < block.open) open.pop();
-      this.parents.push(open.length > 0 ? open[open.length - 1]! : -1);
-      open.push(index);
-    });
-  }
-
-  /** The blocks holding `range` (opening before it, closing at or after its end), outer first. */
-  around(range: Range): Block[] {
-    let low = 0;
-    let high = this.blocks.length;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.blocks[mid]!.open < range.start) low = mid + 1;
-      else high = mid;
-    }
-    const held: Block[] = [];
-    // The last block opening before the range, then its enclosing blocks: those that hold it.
-    for (let at = low - 1; at >= 0; at = this.parents[at]!) {
-      if (this.blocks[at]!.close >= range.end) held.push(this.blocks[at]!);
-    }
-    return held.reverse();
-  }
 }
 
 /** Non-empty ranges sorted and merged where they overlap or touch. */

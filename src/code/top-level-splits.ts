@@ -16,12 +16,18 @@ export interface Block {
   members: number[];
   /** A class body (members are fields and methods) rather than a block of statements. */
   isClass: boolean;
+  /**
+   * A function's body: after `(...)` (not a statement's head like `if (...)`) or `=>`. Not the
+   * blocks of statements, object literals, or bodies after a return type. Read from the text
+   * before `{` (a guess, like the member cuts: a caller that relies on it checks).
+   */
+  isFunction: boolean;
 }
 
 /** The top-level splits, plus blocks: the class bodies at statement level, or every block. */
 export interface TopLevelLayout {
   splits: number[];
-  /** In the order they close (inner before outer). */
+  /** In the order they open (outer before inner). */
   blocks: Block[];
   /** Whether `blocks` holds every block (`deep`), or only the class bodies of statements. */
   deep: boolean;
@@ -155,6 +161,28 @@ const notStatementStart = new Set([
   "default",
 ]);
 
+// Statements whose block follows a parenthesized head.
+const statementHeads = new Set(["if", "for", "while", "switch", "catch", "with"]);
+
+/** Where the blanks (and line ends) before `at` start. */
+function skipBlanksBack(source: string, at: number): number {
+  let i = at;
+  while (i > 0) {
+    const c = source.charCodeAt(i - 1);
+    if (!isBlank(c) && c !== 10 && c !== 13) break;
+    i--;
+  }
+  return i;
+}
+
+/** The word ending right before `at` (blanks skipped), as [start, end); empty when none. */
+function wordBefore(source: string, at: number): [number, number] {
+  const end = skipBlanksBack(source, at);
+  let start = end;
+  while (start > 0 && isIdentifierPart(source.charCodeAt(start - 1))) start--;
+  return [start, end];
+}
+
 // How a word reads, without slicing it out: most words are not keywords.
 const NOT_KEYWORD = 0;
 const OPERAND_KEYWORD = 1;
@@ -177,7 +205,7 @@ function keywordKind(source: string, start: number, end: number): number {
 
 class SplitScanner {
   private readonly splits: number[] = [0];
-  /** Blocks closed so far: top-level class bodies, or every block when `deep`. */
+  /** Blocks opened so far (top-level class bodies, or every block when `deep`), in order. */
   private readonly blocks: Block[] = [];
   /** Blocks still open, with the stack depth their `{` is at. */
   private readonly openBlocks: { block: Block; depth: number }[] = [];
@@ -192,6 +220,9 @@ class SplitScanner {
   private switchHeaderDepth = -1;
   /** Between a class member's `@decorator` and the member's body, initializer or `;`. */
   private decoratingMember = false;
+  /** Where the open parentheses start (with `deep`), and where the last one closed started. */
+  private readonly parenOpens: number[] = [];
+  private lastParenOpen = -1;
 
   constructor(
     private readonly source: string,
@@ -222,7 +253,10 @@ class SplitScanner {
               : this.code();
       if (!ok) break;
     }
-    return { splits: this.splits, blocks: this.blocks, deep: this.deep };
+    // Blocks still open where the pass stopped have no end: not blocks to cut.
+    const blocks =
+      this.openBlocks.length > 0 ? this.blocks.filter((b) => b.close >= 0) : this.blocks;
+    return { splits: this.splits, blocks, deep: this.deep };
   }
 
   /** The recorded block whose `{` is the innermost context, if any. */
@@ -317,14 +351,17 @@ class SplitScanner {
           if (this.inClassBody()) this.decoratingMember = false;
           this.stack.push(isClass ? CLASS_BODY : BRACE);
           if (isClass || (this.deep && !isSwitch)) {
-            const block = { open: this.i, close: -1, members: [], isClass };
+            const isFunction = !isClass && this.opensFunctionBody();
+            const block = { open: this.i, close: -1, members: [], isClass, isFunction };
             this.openBlocks.push({ block, depth: depth + 1 });
+            this.blocks.push(block);
           }
           this.i++;
           this.operator();
           return true;
         }
       case 40 /* ( */:
+        if (this.deep) this.parenOpens.push(this.i);
         this.i++;
         this.stack.push(PAREN);
         this.operator();
@@ -343,7 +380,6 @@ class SplitScanner {
             if (opened !== undefined && opened.depth === this.stack.length + 1) {
               this.openBlocks.pop();
               opened.block.close = this.i - 1;
-              this.blocks.push(opened.block);
             }
             // A block, body or object closed: at top level the statement ended, and in a block
             // the member did (a line after it starting with a name starts another).
@@ -357,6 +393,7 @@ class SplitScanner {
       case 41 /* ) */:
         this.i++;
         if (this.stack.pop() !== PAREN) return false;
+        if (this.deep) this.lastParenOpen = this.parenOpens.pop() ?? -1;
         this.value();
         return true;
       case 93 /* ] */:
@@ -408,6 +445,13 @@ class SplitScanner {
     if (this.decorating || this.last === OPEN || this.last === START) return;
     const { source } = this;
     const c = source.charCodeAt(this.i);
+    if (c === 47) {
+      // A comment after a finished statement is a statement of its own (a source map's
+      // data URL at the end of a built file can outweigh all the code).
+      const next = source.charCodeAt(this.i + 1);
+      if (this.last === ENDED && (next === 47 || next === 42)) this.splits.push(this.i);
+      return;
+    }
     if (!isIdentifierStart(c) && c !== 64) return;
     if (c !== 64) {
       let end = this.i + 1;
@@ -421,6 +465,22 @@ class SplitScanner {
     }
     this.splits.push(this.i);
     this.classHeaderDepth = -1;
+  }
+
+  /**
+   * Whether the `{` at the scanner opens a function's body: after `=>`, or after `(...)` that
+   * is no statement's head (`if`, `for`, `for await`, `while`, `switch`, `catch`, `with`).
+   */
+  private opensFunctionBody(): boolean {
+    const { source } = this;
+    const before = skipBlanksBack(source, this.i);
+    const c = source.charCodeAt(before - 1);
+    if (c === 62 /* > */) return source.charCodeAt(before - 2) === 61 /* = */;
+    if (c !== 41 /* ) */) return false;
+    const [start, end] = wordBefore(source, this.lastParenOpen);
+    const word = source.slice(start, end);
+    if (word === "await") return source.slice(...wordBefore(source, start)) !== "for";
+    return !statementHeads.has(word);
   }
 
   /**

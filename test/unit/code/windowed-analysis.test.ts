@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { changedRegions } from "../../../src/code/changed-regions.ts";
 import { collectChanges } from "../../../src/code/collect-changes.ts";
+import { jointSpans } from "../../../src/code/joint-spans.ts";
 import type { Language, SourceProvider } from "../../../src/code/types.ts";
 
 const fixtures: [string, Language][] = [
@@ -10,6 +11,8 @@ const fixtures: [string, Language][] = [
   ["components.tsx.txt", "tsx"],
   ["object-router.cjs.txt", "javascript"],
   ["orders.test.js.txt", "javascript"],
+  // handlebars' AMD build: one statement holding the module, a source map comment after it.
+  ["amd-module.js.txt", "javascript"],
 ];
 
 const read = (name: string) =>
@@ -91,6 +94,42 @@ describe("windowed analysis finds exactly what whole-file analysis finds", () =>
       expect(compared).toBeGreaterThan(50);
     });
   }
+
+  it("when the lexer takes a bare block for a function body (the function around it changed)", async () => {
+    const base = [
+      "define(['log'], function (log) {",
+      "  function outer(x) {",
+      "    log.start(x)",
+      "    {",
+      "      log.first(x)",
+      "      log.second(x)",
+      "    }",
+      "    // How many",
+      "    return [x].map((y) => log.third(y))",
+      "  }",
+      // Enough else in the module that parsing the pieces is worth it.
+      ...["a", "b", "c", "d", "e", "f"].flatMap((name) => [
+        `  function ${name}(values) {`,
+        `    return values.map((value) => log.${name}(value, values.length))`,
+        "  }",
+      ]),
+      "  return outer",
+      "})",
+      "",
+    ].join("\n");
+    const head = base.replace("log.first(x)", "log.first(x, 1)");
+    // The block after `log.start(x)` reads as a function body, so `outer`'s body is cut too:
+    // `outer` changed but is parsed in part (its comment and callback read as its own tokens
+    // there), and whole files decide.
+    const spans = jointSpans(base, head, changedRegions(base, head), "javascript")!;
+    expect(spans.baseBlocks).toHaveLength(2);
+    expect(spans.cheap).toBe(true);
+    const { windowed, whole } = await compare("src/outer.js", base, head);
+    expect(windowed).toEqual(whole);
+    expect(windowed.map((fn) => [fn.name, fn.change, fn.startLine, fn.changeRatio])).toEqual([
+      ["<anonymous>.outer", "modified", 2, whole[0]!.changeRatio],
+    ]);
+  });
 
   it("when a test is copied over another (same-named callbacks, equal bodies elsewhere)", async () => {
     const base = read("orders.test.js.txt");
