@@ -199,7 +199,7 @@ async function main(): Promise<void> {
 
     // The same base+head files the engine parses: both sides of every changed source file.
     const { stdout: nameStatus } = await git("diff", "-M", "--name-status", "HEAD~1", "HEAD");
-    const parseInputs: { path: string; content: string }[] = [];
+    const parseInputs: ParseInput[] = [];
     let changedFiles = 0;
     for (const line of nameStatus.split("\n").filter(Boolean)) {
       const [status, first, second] = line.split("\t");
@@ -212,25 +212,16 @@ async function main(): Promise<void> {
         parseInputs.push({ path: headPath, content: head.get(headPath)! });
     }
 
-    // Warm up both paths (module loading, grammar initialisation) outside the timings.
-    for (const language of ["javascript", "typescript", "tsx"] as const)
-      toolsFor(language).parser.parse("function warm() {}");
-
-    const parse = await best(5, async () => {
-      for (const { path, content } of parseInputs)
-        toolsFor(languageFor(path)!).parser.parse(content);
-    });
-
-    let result: Awaited<ReturnType<typeof collectChanges>> | null = null;
-    const diff = await best(5, async () => {
-      const source = await openLocalGitSource({ repo: dir, base: "HEAD~1", head: "HEAD" });
-      result = await collectChanges(source);
-    });
-    const changes = result!;
-    const withoutCallers = await best(5, async () => {
-      const source = await openLocalGitSource({ repo: dir, base: "HEAD~1", head: "HEAD" });
-      await collectChanges(source, { callers: false });
-    });
+    // Each timing runs in a process of its own, as `faultline diff` does: in one process, one
+    // task's garbage (the bare parse leaves 10,000 trees) is collected, and billed, in the
+    // next task's runs.
+    const inputs = join(dir, ".git", "bench-parse-inputs.json");
+    await writeFile(inputs, JSON.stringify(parseInputs));
+    const parse = await measure("parse", inputs);
+    const diff = await measure("diff", dir);
+    const withoutCallers = await measure("diff-without-callers", dir);
+    const source = await openLocalGitSource({ repo: dir, base: "HEAD~1", head: "HEAD" });
+    const changes = await collectChanges(source);
     const counts = { added: 0, modified: 0, removed: 0 };
     for (const fn of changes.functions) counts[fn.change] += 1;
     const callers = changes.functions.reduce((sum, fn) => sum + fn.callers.length, 0);
@@ -257,7 +248,7 @@ async function main(): Promise<void> {
       `without the call-site search (--no-callers): ${withoutCallers.cpu.toFixed(0)} ms CPU, ratio ${(withoutCallers.cpu / parse.cpu).toFixed(2)}x`,
     );
     console.log(
-      "CPU is this process's user+system time (best of 5): wall time swings with other load on the machine; git's own CPU is in wall only.",
+      "CPU is user+system time of a process timing only that task (best of 5): wall time swings with other load on the machine; git's own CPU is in wall only.",
     );
     console.log(
       `peak RSS: ${cliRssMb.toFixed(0)} MB for one "faultline diff --format json" in its own process (this benchmark's process, after all its runs: ${benchRssMb.toFixed(0)} MB)`,
@@ -310,6 +301,43 @@ interface Timing {
   wall: number;
 }
 
+type Task = "parse" | "diff" | "diff-without-callers";
+
+/** Best of 5 runs of one task, in a fresh process running this file (see `measureHere`). */
+async function measure(task: Task, input: string): Promise<Timing> {
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--measure", task, input],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as Timing;
+}
+
+/** In the child: warm up (module loading, grammar initialisation), then time the task. */
+async function measureHere(task: Task, input: string): Promise<void> {
+  for (const language of ["javascript", "typescript", "tsx"] as const)
+    toolsFor(language).parser.parse("function warm() {}");
+  const timing =
+    task === "parse"
+      ? await parseAll(JSON.parse(await readFile(input, "utf8")) as ParseInput[])
+      : await best(5, async () => {
+          const source = await openLocalGitSource({ repo: input, base: "HEAD~1", head: "HEAD" });
+          await collectChanges(source, { callers: task === "diff" });
+        });
+  process.stdout.write(JSON.stringify(timing));
+}
+
+interface ParseInput {
+  path: string;
+  content: string;
+}
+
+function parseAll(inputs: ParseInput[]): Promise<Timing> {
+  return best(5, async () => {
+    for (const { path, content } of inputs) toolsFor(languageFor(path)!).parser.parse(content);
+  });
+}
+
 async function best(times: number, task: () => Promise<void>): Promise<Timing> {
   const result = { cpu: Number.POSITIVE_INFINITY, wall: Number.POSITIVE_INFINITY };
   for (let i = 0; i < times; i++) {
@@ -324,4 +352,9 @@ async function best(times: number, task: () => Promise<void>): Promise<Timing> {
   return result;
 }
 
-await main();
+const measuring = process.argv.indexOf("--measure");
+if (measuring >= 0) {
+  await measureHere(process.argv[measuring + 1] as Task, process.argv[measuring + 2]!);
+} else {
+  await main();
+}
