@@ -84,7 +84,8 @@ export function parseSpans(
   for (const block of blocks) {
     const node = root.descendantForIndex(block.open, block.open + 1).parent;
     if (
-      (node?.type !== "class_body" && node?.type !== "statement_block") ||
+      !node ||
+      !cutTypes.has(node.type) ||
       node.startIndex !== block.open ||
       node.endIndex !== block.close + 1 ||
       !node.namedChildren.every(fits)
@@ -94,6 +95,9 @@ export function parseSpans(
   }
   return tree;
 }
+
+// What a cut block may be: a class body, a block of statements, a TypeScript interface body.
+const cutTypes = new Set(["class_body", "statement_block", "interface_body"]);
 
 /**
  * A block (class body or statement block) parsed as some of its members: its head (from its

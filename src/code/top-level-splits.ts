@@ -393,7 +393,15 @@ class SplitScanner {
       case 41 /* ) */:
         this.i++;
         if (this.stack.pop() !== PAREN) return false;
-        if (this.deep) this.lastParenOpen = this.parenOpens.pop() ?? -1;
+        if (this.deep) {
+          this.lastParenOpen = this.parenOpens.pop() ?? -1;
+          // `if (x)` and loops go on with their body, which may start on the next line.
+          const head = this.statementHead(this.lastParenOpen);
+          if (head !== null && head !== "switch" && head !== "catch") {
+            this.operator();
+            return true;
+          }
+        }
         this.value();
         return true;
       case 93 /* ] */:
@@ -476,11 +484,18 @@ class SplitScanner {
     const before = skipBlanksBack(source, this.i);
     const c = source.charCodeAt(before - 1);
     if (c === 62 /* > */) return source.charCodeAt(before - 2) === 61 /* = */;
-    if (c !== 41 /* ) */) return false;
-    const [start, end] = wordBefore(source, this.lastParenOpen);
+    return c === 41 /* ) */ && this.statementHead(this.lastParenOpen) === null;
+  }
+
+  /** The statement the `(` at `open` heads (`if`, `for`, `for await`, `while`, ...), if any. */
+  private statementHead(open: number): string | null {
+    const { source } = this;
+    const [start, end] = wordBefore(source, open);
+    if (end - start < 2 || end - start > 6) return null;
     const word = source.slice(start, end);
-    if (word === "await") return source.slice(...wordBefore(source, start)) !== "for";
-    return !statementHeads.has(word);
+    if (word === "await")
+      return source.slice(...wordBefore(source, start)) === "for" ? "for" : null;
+    return statementHeads.has(word) ? word : null;
   }
 
   /**

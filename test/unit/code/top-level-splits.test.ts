@@ -404,6 +404,45 @@ describe("parseSpans", () => {
     ).toBeNull();
   });
 
+  it("parses a braceless `if` body with its `if`, and cuts a TypeScript interface's members", () => {
+    const file = [
+      "export interface Store {",
+      "  get(id: string): Item",
+      "  put(item: Item): void",
+      "}",
+      "export function load(store: Store, ids: string[]) {",
+      "  for (const id of ids)",
+      "    if (seen(id))",
+      "      continue",
+      "    else store.get(id)",
+      "  return /^[a-z]+$/.test(ids[0])",
+      "}",
+      "",
+    ].join("\n");
+    const ranges = ["put(", "continue"].map((word) => {
+      const at = file.indexOf(word);
+      return { start: at, end: at + 3 };
+    });
+    const tree = parseAround(file, "typescript", ranges);
+    const parsed = tree.getIncludedRanges().map((r) => file.slice(r.startIndex, r.endIndex));
+    // Not `get(...)`, nor `return ...`. The `for` statement is one: its body, on the lines
+    // below, is no statement of its own. (Touching pieces are parsed as one range.)
+    expect(parsed).toEqual([
+      "export interface Store {",
+      [
+        "  put(item: Item): void",
+        "}",
+        "export function load(store: Store, ids: string[]) {",
+        "  for (const id of ids)",
+        "    if (seen(id))",
+        "      continue",
+        "    else store.get(id)",
+        "",
+      ].join("\n"),
+      "}\n",
+    ]);
+  });
+
   it("parses only the statement of a function body that holds a range, inside its blocks", () => {
     const file = [
       "function route(app) {",
