@@ -50,3 +50,8 @@ export class BlockNesting {
     return low;
   }
 }
+
+/** Where a block's members may be cut: after `{`, at each member start, and at `}`. */
+export function memberBounds(block: Block): number[] {
+  return [block.open + 1, ...block.members, block.close];
+}

@@ -1,5 +1,5 @@
 import type { Range } from "./analyse-file.ts";
-import { BlockNesting } from "./block-nesting.ts";
+import { BlockNesting, memberBounds } from "./block-nesting.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
 import { type CutBlock, lastAtOrBefore, mergeTouching } from "./parse-spans.ts";
 import { type Block, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
@@ -141,51 +141,72 @@ class StepCutter {
     needs: Needs,
     nesting: { base: BlockNesting; head: BlockNesting } | null,
   ): void {
-    const baseBlock =
-      nesting && !needs.whole ? holding(nesting.base, from.base, to.base, needs.base) : null;
-    const headBlock =
-      nesting && !needs.whole ? holding(nesting.head, from.head, to.head, needs.head) : null;
-    const cuttable =
-      baseBlock !== null &&
-      headBlock !== null &&
-      inOwnFunctions(nesting!.base, baseBlock, needs.base) &&
-      inOwnFunctions(nesting!.head, headBlock, needs.head);
-    const members = cuttable
-      ? alignedCuts(bounds(baseBlock), bounds(headBlock), this.regions, this.base, this.head)
-      : [];
-    const inside = members.filter(
-      (cut) => cut.base > baseBlock!.open && cut.base <= baseBlock!.close,
-    );
-    const first = inside[0];
-    const last = inside[inside.length - 1];
-    if (
-      !first ||
-      !last ||
-      first.base !== baseBlock!.open + 1 ||
-      first.head !== headBlock!.open + 1 ||
-      last.base !== baseBlock!.close ||
-      last.head !== headBlock!.close
-    ) {
-      if (to.base > from.base) this.spans.base.push({ start: from.base, end: to.base });
-      if (to.head > from.head) this.spans.head.push({ start: from.head, end: to.head });
+    const cut = nesting && !needs.whole ? this.blocksToCut(from, to, needs, nesting) : null;
+    const { spans } = this;
+    if (!cut) {
+      if (to.base > from.base) spans.base.push({ start: from.base, end: to.base });
+      if (to.head > from.head) spans.head.push({ start: from.head, end: to.head });
       return;
     }
-    const { spans } = this;
-    spans.base.push({ start: from.base, end: first.base }, { start: last.base, end: to.base });
-    spans.head.push({ start: from.head, end: first.head }, { start: last.head, end: to.head });
+    const { baseBlock, headBlock, members } = cut;
+    spans.base.push(
+      { start: from.base, end: baseBlock.open + 1 },
+      { start: baseBlock.close, end: to.base },
+    );
+    spans.head.push(
+      { start: from.head, end: headBlock.open + 1 },
+      { start: headBlock.close, end: to.head },
+    );
     spans.baseBlocks.push({
-      open: baseBlock!.open,
-      close: baseBlock!.close,
+      open: baseBlock.open,
+      close: baseBlock.close,
       holder: { start: from.base, end: to.base },
     });
     spans.headBlocks.push({
-      open: headBlock!.open,
-      close: headBlock!.close,
+      open: headBlock.open,
+      close: headBlock.close,
       holder: { start: from.head, end: to.head },
     });
-    for (const [index, inner] of stepsOf(inside, needs.base, needs.head)) {
-      this.cut(inside[index]!, inside[index + 1]!, inner, nesting);
+    for (const [index, inner] of stepsOf(members, needs.base, needs.head)) {
+      this.cut(members[index]!, members[index + 1]!, inner, nesting);
     }
+  }
+
+  /**
+   * The block of the step on each side that holds what it needs, with the member cuts both
+   * sides share from `{` to `}`; null when there is none, or when `{` or `}` changed.
+   */
+  private blocksToCut(
+    from: Cut,
+    to: Cut,
+    needs: Needs,
+    nesting: { base: BlockNesting; head: BlockNesting },
+  ): { baseBlock: Block; headBlock: Block; members: Cut[] } | null {
+    const baseBlock = holding(nesting.base, from.base, to.base, needs.base);
+    const headBlock = holding(nesting.head, from.head, to.head, needs.head);
+    if (
+      !baseBlock ||
+      !headBlock ||
+      !inOwnFunctions(nesting.base, baseBlock, needs.base) ||
+      !inOwnFunctions(nesting.head, headBlock, needs.head)
+    ) {
+      return null;
+    }
+    const members = alignedCuts(
+      memberBounds(baseBlock),
+      memberBounds(headBlock),
+      this.regions,
+      this.base,
+      this.head,
+    ).filter((cut) => cut.base > baseBlock.open && cut.base <= baseBlock.close);
+    const first = members[0];
+    const last = members[members.length - 1];
+    const aligned =
+      first?.base === baseBlock.open + 1 &&
+      first.head === headBlock.open + 1 &&
+      last?.base === baseBlock.close &&
+      last.head === headBlock.close;
+    return aligned ? { baseBlock, headBlock, members } : null;
   }
 }
 
@@ -221,11 +242,6 @@ function inOwnFunctions(nesting: BlockNesting, block: Block, ranges: readonly Ra
   return ranges.every((range) =>
     nesting.around(range, true).some((inner) => inner.isFunction && inner.open > block.open),
   );
-}
-
-/** Where a block's members may be cut: after `{`, each member start, and at `}`. */
-function bounds(block: Block): number[] {
-  return [block.open + 1, ...block.members, block.close];
 }
 
 /**

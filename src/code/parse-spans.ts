@@ -1,6 +1,6 @@
 import type Parser from "tree-sitter";
 import { lineOf, lineStartsOf, pointAt, type Range } from "./analyse-file.ts";
-import { BlockNesting } from "./block-nesting.ts";
+import { BlockNesting, memberBounds } from "./block-nesting.ts";
 import type { Hunk } from "./changed-regions.ts";
 import { parsedFromRewrite, parseText } from "./parse-text.ts";
 import { reparseHead } from "./reparse-head.ts";
@@ -180,7 +180,7 @@ function piecesAround(
       }
       let bounds = boundsOf.get(block);
       if (!bounds) {
-        bounds = [block.open + 1, ...block.members, block.close];
+        bounds = memberBounds(block);
         boundsOf.set(block, bounds);
       }
       const first = lastAtOrBefore(bounds, range.start);
