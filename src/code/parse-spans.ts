@@ -158,6 +158,9 @@ function piecesAround(
 ): { spans: Range[]; blocks: CutBlock[] } | null {
   const pieces: Range[] = [];
   const cut = new Map<number, CutBlock>();
+  // The blocks cut inside each holder: the holder is parsed around all of them (an `if` chain's
+  // branches are sibling blocks of one statement, and each keeps only what it needs).
+  const cutIn = new Map<string, { holder: Range; blocks: Map<number, Block> }>();
   // All blocks of a deep layout, else those of each statement as ranges need them.
   const everyBlock = layout.deep ? new BlockNesting(layout.blocks) : null;
   const blocksOf = new Map<number, BlockNesting>();
@@ -173,11 +176,15 @@ function piecesAround(
     for (const block of nesting.around(range)) {
       if (block.members.length === 0) continue;
       if (!(holder.start <= block.open && block.close < holder.end)) break;
-      if (!cut.has(block.open)) {
+      if (!cut.has(block.open))
         cut.set(block.open, { open: block.open, close: block.close, holder });
-        pieces.push({ start: holder.start, end: block.open + 1 });
-        pieces.push({ start: block.close, end: holder.end });
+      const key = `${holder.start}:${holder.end}`;
+      let inHolder = cutIn.get(key);
+      if (!inHolder) {
+        inHolder = { holder, blocks: new Map() };
+        cutIn.set(key, inHolder);
       }
+      inHolder.blocks.set(block.open, block);
       let bounds = boundsOf.get(block);
       if (!bounds) {
         bounds = memberBounds(block);
@@ -190,6 +197,15 @@ function piecesAround(
     pieces.push(holder);
   }
   if (cut.size === 0) return null;
+  for (const { holder, blocks } of cutIn.values()) {
+    // Blocks cut in one holder are siblings: each range's outermost block with members there.
+    let from = holder.start;
+    for (const block of [...blocks.values()].sort((x, y) => x.open - y.open)) {
+      pieces.push({ start: from, end: block.open + 1 });
+      from = block.close;
+    }
+    pieces.push({ start: from, end: holder.end });
+  }
   return { spans: mergeTouching(pieces), blocks: [...cut.values()] };
 }
 

@@ -475,6 +475,48 @@ describe("parseSpans", () => {
     ]);
   });
 
+  it("parses the branches of an if chain around calls in two of them apart, not the branches between", () => {
+    // zod's `_parse` methods: one `if (check.kind === ...)` chain with dozens of branches.
+    const file = [
+      "function check(input, checks, ctx) {",
+      "  for (const check of checks) {",
+      '    if (check.kind === "min") {',
+      "      if (input.length < check.value) {",
+      "        ctx = contextOf(input, ctx)",
+      '        addIssue(ctx, { code: "too_small" })',
+      "        ctx.underflow = input.length - check.value",
+      "      }",
+      '    } else if (check.kind === "max") {',
+      "      if (input.length > check.value) {",
+      "        ctx = contextOf(input, ctx)",
+      "        ctx.overflow = true",
+      "      }",
+      '    } else if (check.kind === "length") {',
+      "      if (input.length !== check.value) {",
+      "        ctx = contextOf(input, ctx)",
+      '        addIssue(ctx, { code: "invalid_length" })',
+      "        ctx.mismatch = input.length - check.value",
+      "      }",
+      "    }",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const calls = [...file.matchAll(/addIssue\(/g)].map((m) => ({
+      start: m.index,
+      end: m.index + 8,
+    }));
+    const tree = parseAround(file, "javascript", calls);
+    const parsed = tree.getIncludedRanges().map((r) => file.slice(r.startIndex, r.endIndex));
+    // Each needed branch keeps only the statement holding its call; the branch between stays.
+    expect(parsed.join("")).not.toMatch(/underflow|mismatch/);
+    expect(parsed).toContain('        addIssue(ctx, { code: "invalid_length" })\n');
+    const analysed = analyseFile(file, "javascript", { tree, regions: calls });
+    expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
+      ["check", 1, 22],
+    ]);
+  });
+
   it("refuses a span that does not parse on its own (a cut in the wrong place)", () => {
     const cut = source.indexOf("run()");
     expect(parseSpans(source, "typescript", [{ start: 0, end: cut }])).toBeNull();
