@@ -25,8 +25,7 @@ const maxEdits = 2000;
  * the same functions on both sides. A superset is always safe; it only costs time.
  */
 export function changedRegions(base: string, head: string): ChangedRegions {
-  const a = splitLines(base);
-  const b = splitLines(head);
+  const { a, b } = middleLines(base, head);
   let prefix = 0;
   while (
     prefix < a.lines.length &&
@@ -47,7 +46,7 @@ export function changedRegions(base: string, head: string): ChangedRegions {
   const bMiddle = b.lines.slice(prefix, b.lines.length - suffix);
   const regions: ChangedRegions = { base: [], head: [], hunks: [] };
   if (aMiddle.length === 0 && bMiddle.length === 0) return regions;
-  const offsetOf = (lines: Lines, line: number) => lines.starts[line] ?? lines.length;
+  const offsetOf = (lines: Lines, line: number) => lines.starts[line] ?? lines.next;
 
   const edits = myers(toIds(aMiddle, bMiddle), maxEdits);
   if (!edits) {
@@ -115,31 +114,77 @@ function widen(text: string, ranges: Range[]): Range[] {
   );
 }
 
+/** Some whole lines of a text, with their offsets in it. */
 interface Lines {
   lines: string[];
   starts: number[];
-  length: number;
+  /** Where the line after the last starts (the text's length when the lines run to its end). */
+  next: number;
+  /** Where the last line ends. */
+  end: number;
 }
 
-function splitLines(text: string): Lines {
-  const lines = text.split("\n");
+/**
+ * The lines of each side from the first that differs to the last that differs, as whole
+ * lines (found by characters: most of a changed file is its common prefix and suffix, and
+ * splitting and hashing those lines is most of a line diff's cost). The diff over these
+ * lines is the diff over all lines: a line before them is equal and aligned on both sides
+ * (the first differing line is among them, or the shorter text ends in it), and so is each
+ * line after them (it follows a line break inside the common suffix).
+ */
+const chunk = 256;
+
+function middleLines(base: string, head: string): { a: Lines; b: Lines } {
+  const shorter = Math.min(base.length, head.length);
+  let first = 0;
+  // Equal stretches compare natively, a chunk at a time; the last chunk by characters.
+  while (
+    first + chunk <= shorter &&
+    base.slice(first, first + chunk) === head.slice(first, first + chunk)
+  ) {
+    first += chunk;
+  }
+  while (first < shorter && base.charCodeAt(first) === head.charCodeAt(first)) first++;
+  const from = first === 0 ? 0 : base.lastIndexOf("\n", first - 1) + 1;
+  let last = 0;
+  while (
+    last + chunk <= shorter - from &&
+    base.slice(base.length - last - chunk, base.length - last) ===
+      head.slice(head.length - last - chunk, head.length - last)
+  ) {
+    last += chunk;
+  }
+  while (
+    last < shorter - from &&
+    base.charCodeAt(base.length - 1 - last) === head.charCodeAt(head.length - 1 - last)
+  ) {
+    last++;
+  }
+  const lineBreak = last > 0 ? base.indexOf("\n", base.length - last) : -1;
+  const tail = lineBreak < 0 ? 0 : base.length - lineBreak;
+  return { a: linesOf(base, from, base.length - tail), b: linesOf(head, from, head.length - tail) };
+}
+
+/** The lines of `text` in [from, to): `to` is the text's end or a line break. */
+function linesOf(text: string, from: number, to: number): Lines {
+  const lines = text.slice(from, to).split("\n");
   const starts: number[] = [];
-  let at = 0;
+  let at = from;
   for (const line of lines) {
     starts.push(at);
     at += line.length + 1;
   }
-  return { lines, starts, length: text.length };
+  return { lines, starts, next: to === text.length ? to : to + 1, end: to };
 }
 
 function lineSpan(lines: Lines, from: number, to: number): Range {
-  const start = lines.starts[from] ?? lines.length;
-  const end = to < lines.starts.length ? lines.starts[to]! - 1 : lines.length;
+  const start = lines.starts[from] ?? lines.next;
+  const end = to < lines.starts.length ? lines.starts[to]! - 1 : lines.end;
   return { start, end: Math.max(start, end) };
 }
 
 function point(lines: Lines, line: number): Range {
-  const at = lines.starts[line] ?? lines.length;
+  const at = lines.starts[line] ?? lines.next;
   return { start: at, end: at };
 }
 
