@@ -1,8 +1,9 @@
 import type { Range } from "./analyse-file.ts";
 import { BlockNesting, memberBounds } from "./block-nesting.ts";
 import type { ChangedRegions } from "./changed-regions.ts";
+import { headLayoutFromBase } from "./head-layout.ts";
 import { type CutBlock, lastAtOrBefore, mergeTouching } from "./parse-spans.ts";
-import { type Block, type TopLevelLayout, topLevelLayout } from "./top-level-splits.ts";
+import { type Block, resumableLayout, type TopLevelLayout } from "./top-level-splits.ts";
 import type { Language } from "./types.ts";
 
 /** What to parse of each side of a changed file: matching spans, same text between them. */
@@ -53,8 +54,9 @@ export function jointSpans(
   regions: ChangedRegions,
   language: Language,
 ): JointSpans | null {
-  const baseLayout = topLevelLayout(base, language, Number.POSITIVE_INFINITY, true);
-  const headLayout = topLevelLayout(head, language, Number.POSITIVE_INFINITY, true);
+  const baseLayout = resumableLayout(base, language);
+  // The head is lexed again only around the hunks (the rest is the base's, shifted).
+  const headLayout = headLayoutFromBase(baseLayout, base.length, head, regions.hunks, language);
   const cuts = alignedCuts(baseLayout.splits, headLayout.splits, regions, base, head);
   if (cuts.length < 2) return null;
   const steps = stepsOf(cuts, regions.base, regions.head);

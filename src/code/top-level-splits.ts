@@ -34,6 +34,33 @@ export interface TopLevelLayout {
 }
 
 /**
+ * What the lexer carries past a top-level split (nothing is open there): read from it, a pass
+ * resumed at the split goes on exactly as one from the file's start.
+ */
+export interface SplitState {
+  last: number;
+  regexAllowed: boolean;
+  classHeaderDepth: number;
+  switchHeaderDepth: number;
+  decoratingMember: boolean;
+}
+
+/** A deep layout with the lexer's state at each split (`states[i]` at `splits[i]`). */
+export interface ResumableLayout extends TopLevelLayout {
+  states: SplitState[];
+}
+
+export function sameState(a: SplitState, b: SplitState): boolean {
+  return (
+    a.last === b.last &&
+    a.regexAllowed === b.regexAllowed &&
+    a.classHeaderDepth === b.classHeaderDepth &&
+    a.switchHeaderDepth === b.switchHeaderDepth &&
+    a.decoratingMember === b.decoratingMember
+  );
+}
+
+/**
  * Offsets where a top-level statement starts, found by a single lexical pass (strings,
  * templates, comments, regular expressions, brackets and JSX tracked; nothing parsed).
  * Only line starts qualify: a word at column 0, at bracket depth 0, after a token that
@@ -58,6 +85,47 @@ export function topLevelLayout(
 ): TopLevelLayout {
   const jsx = language !== "typescript";
   return new SplitScanner(source, jsx, until, 0, source.length, deep).run();
+}
+
+/** A deep layout with the lexer's state at each split, so a pass can resume at any of them. */
+export function resumableLayout(source: string, language: Language): ResumableLayout {
+  const scanner = new SplitScanner(
+    source,
+    language !== "typescript",
+    Number.POSITIVE_INFINITY,
+    0,
+    source.length,
+    true,
+  );
+  scanner.states = [];
+  const layout = scanner.run();
+  return { ...layout, states: scanner.states };
+}
+
+/**
+ * A deep pass from the split at `from` in the state a pass from the start has there, until
+ * `stop` accepts a split it records (that split is the last of the result, with the state
+ * there) or the text ends.
+ */
+export function resumeLayout(
+  source: string,
+  language: Language,
+  from: number,
+  state: SplitState | null,
+  stop: (split: number, state: SplitState) => boolean,
+): { splits: number[]; blocks: Block[]; stopped: SplitState | null } {
+  const scanner = new SplitScanner(
+    source,
+    language !== "typescript",
+    Number.POSITIVE_INFINITY,
+    from,
+    source.length,
+    true,
+  );
+  if (state) scanner.resume(state);
+  scanner.stop = stop;
+  const { splits, blocks } = scanner.run();
+  return { splits, blocks, stopped: scanner.stopped };
 }
 
 /** Every block in `source[start, end)` (one top-level statement, from its split to the next). */
@@ -223,6 +291,11 @@ class SplitScanner {
   /** Where the open parentheses start (with `deep`), and where the last one closed started. */
   private readonly parenOpens: number[] = [];
   private lastParenOpen = -1;
+  /** With `resumableLayout`: the state at each split. */
+  states: SplitState[] | null = null;
+  /** With `resumeLayout`: whether to end the pass at a split, and the state it ended in. */
+  stop: ((split: number, state: SplitState) => boolean) | null = null;
+  stopped: SplitState | null = null;
 
   constructor(
     private readonly source: string,
@@ -238,10 +311,21 @@ class SplitScanner {
     this.i = from;
   }
 
+  /** Starts at a split (`i`) in the state a pass from the start has there. */
+  resume(state: SplitState): void {
+    this.splits[0] = this.i;
+    this.last = state.last;
+    this.regexAllowed = state.regexAllowed;
+    this.classHeaderDepth = state.classHeaderDepth;
+    this.switchHeaderDepth = state.switchHeaderDepth;
+    this.decoratingMember = state.decoratingMember;
+  }
+
   run(): TopLevelLayout {
     const { source, splits } = this;
     if (this.i === 0 && source.startsWith("#!")) this.skipLine();
-    while (this.i < this.to && splits[splits.length - 1]! <= this.until) {
+    this.states?.push(this.state());
+    while (this.i < this.to && splits[splits.length - 1]! <= this.until && !this.stopped) {
       const top = this.stack.length === 0 ? 0 : this.stack[this.stack.length - 1]!;
       const ok =
         top === TEMPLATE
@@ -457,7 +541,7 @@ class SplitScanner {
       // A comment after a finished statement is a statement of its own (a source map's
       // data URL at the end of a built file can outweigh all the code).
       const next = source.charCodeAt(this.i + 1);
-      if (this.last === ENDED && (next === 47 || next === 42)) this.splits.push(this.i);
+      if (this.last === ENDED && (next === 47 || next === 42)) this.split();
       return;
     }
     if (!isIdentifierStart(c) && c !== 64) return;
@@ -471,8 +555,26 @@ class SplitScanner {
         return;
       }
     }
-    this.splits.push(this.i);
     this.classHeaderDepth = -1;
+    this.split();
+  }
+
+  private split(): void {
+    this.splits.push(this.i);
+    if (this.states === null && this.stop === null) return;
+    const state = this.state();
+    this.states?.push(state);
+    if (this.stop?.(this.i, state)) this.stopped = state;
+  }
+
+  private state(): SplitState {
+    return {
+      last: this.last,
+      regexAllowed: this.regexAllowed,
+      classHeaderDepth: this.classHeaderDepth,
+      switchHeaderDepth: this.switchHeaderDepth,
+      decoratingMember: this.decoratingMember,
+    };
   }
 
   /**
