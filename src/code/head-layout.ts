@@ -53,6 +53,7 @@ export function headLayoutFromBase(
         close: block.close + shift,
         members: block.members.map((member) => member + shift),
         isClass: block.isClass,
+        isSwitch: block.isSwitch,
         isFunction: block.isFunction,
       });
     }

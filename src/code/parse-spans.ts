@@ -96,8 +96,9 @@ export function parseSpans(
   return tree;
 }
 
-// What a cut block may be: a class body, a block of statements, a TypeScript interface body.
-const cutTypes = new Set(["class_body", "statement_block", "interface_body"]);
+// What a cut block may be: a class body, a block of statements, a `switch` body (cut into
+// clauses), a TypeScript interface body.
+const cutTypes = new Set(["class_body", "statement_block", "switch_body", "interface_body"]);
 
 /**
  * A block (class body or statement block) parsed as some of its members: its head (from its

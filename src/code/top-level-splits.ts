@@ -16,6 +16,8 @@ export interface Block {
   members: number[];
   /** A class body (members are fields and methods) rather than a block of statements. */
   isClass: boolean;
+  /** A `switch` body: its members are its `case` and `default` clauses. */
+  isSwitch: boolean;
   /**
    * A function's body: after `(...)` (not a statement's head like `if (...)`) or `=>`. Not the
    * blocks of statements, object literals, or bodies after a return type. Read from the text
@@ -75,7 +77,7 @@ export function sameState(a: SplitState, b: SplitState): boolean {
  * Splits start at 0 (the file start is always a split) and ascend. With `until`, the pass
  * stops at the first split past it (a caller that only needs the splits around earlier
  * offsets). The same pass records the class bodies of top-level statements, or with `deep`
- * every block (a `switch` body excepted: its clauses do not parse apart).
+ * every block (a `switch` body by its clauses: the statements in a clause do not parse apart).
  */
 export function topLevelLayout(
   source: string,
@@ -434,9 +436,9 @@ class SplitScanner {
           if (isSwitch) this.switchHeaderDepth = -1;
           if (this.inClassBody()) this.decoratingMember = false;
           this.stack.push(isClass ? CLASS_BODY : BRACE);
-          if (isClass || (this.deep && !isSwitch)) {
-            const isFunction = !isClass && this.opensFunctionBody();
-            const block = { open: this.i, close: -1, members: [], isClass, isFunction };
+          if (isClass || this.deep) {
+            const isFunction = !isClass && !isSwitch && this.opensFunctionBody();
+            const block = { open: this.i, close: -1, members: [], isClass, isSwitch, isFunction };
             this.openBlocks.push({ block, depth: depth + 1 });
             this.blocks.push(block);
           }
@@ -605,12 +607,20 @@ class SplitScanner {
    * and one starts here (see `Block.members`).
    */
   private maybeMemberSplit(block: Block): void {
-    if (this.last === OPEN || this.last === START || (block.isClass && this.decoratingMember)) {
-      return;
-    }
     const { source } = this;
     let at = this.i;
     while (isBlank(source.charCodeAt(at))) at++;
+    if (block.isSwitch) {
+      // Only a clause starts there, whatever came before (`case 1:` may go on as `case 2:`).
+      if (source.startsWith("case", at) || source.startsWith("default", at)) {
+        const end = at + (source.charCodeAt(at) === 99 ? 4 : 7);
+        if (!isIdentifierPart(source.charCodeAt(end))) block.members.push(this.i);
+      }
+      return;
+    }
+    if (this.last === OPEN || this.last === START || (block.isClass && this.decoratingMember)) {
+      return;
+    }
     const c = source.charCodeAt(at);
     if (isIdentifierStart(c)) {
       let end = at + 1;

@@ -272,7 +272,7 @@ describe("nestedBlocks", () => {
     ]);
   });
 
-  it("cuts statement blocks where a statement starts, never before a clause or in a switch", () => {
+  it("cuts statement blocks where a statement starts, never before a clause, and a switch by its cases", () => {
     const source = [
       "export function handle(req, res) {",
       "  const id = req.id",
@@ -292,6 +292,12 @@ describe("nestedBlocks", () => {
       "    case 1:",
       "      one()",
       "      two()",
+      "    case 2:",
+      "    case 3: {",
+      "      three()",
+      "    }",
+      "    default:",
+      "      other()",
       "  }",
       "  return res",
       "}",
@@ -300,12 +306,13 @@ describe("nestedBlocks", () => {
     const blocks = nestedBlocks(source, "typescript", 0, source.length);
     const lines = (at: number[]) => at.map((cut) => source.slice(cut).split("\n", 1)[0]!.trim());
     const body = blocks.find((block) => block.open === source.indexOf("{"))!;
-    // Not before "else" or "catch"; nothing inside the switch.
+    // Not before "else" or "catch"; a switch body only before its clauses.
     expect(lines(body.members)).toEqual(["if (id) {", "try {", "switch (id) {", "return res"]);
     const switchBody = blocks.find(
       (block) => block.open === source.indexOf("{", source.indexOf("switch")),
-    );
-    expect(switchBody).toBeUndefined();
+    )!;
+    expect(switchBody.isSwitch).toBe(true);
+    expect(lines(switchBody.members)).toEqual(["case 1:", "case 2:", "case 3: {", "default:"]);
     expect(blocks.every((block) => source[block.open] === "{" && source[block.close] === "}")).toBe(
       true,
     );
@@ -514,6 +521,37 @@ describe("parseSpans", () => {
     const analysed = analyseFile(file, "javascript", { tree, regions: calls });
     expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
       ["check", 1, 22],
+    ]);
+  });
+
+  it("parses only the clause of a switch that holds a call", () => {
+    const file = [
+      "export function decode(tag, bytes) {",
+      "  switch (tag) {",
+      "    // Nothing: a stored NULL.",
+      "    case 0x00:",
+      "      return () => null;",
+      "    case 0x01: {",
+      "      const size = bytes.readUInt8(0);",
+      "      return () => readString(bytes, size);",
+      "    }",
+      "    default:",
+      "      throw new Error('unknown tag ' + tag);",
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+    const at = file.indexOf("readString");
+    const tree = parseAround(file, "javascript", [{ start: at, end: at + 10 }]);
+    const parsed = tree.getIncludedRanges().map((r) => file.slice(r.startIndex, r.endIndex));
+    expect(parsed.join("")).not.toMatch(/NULL|unknown tag|readUInt8/);
+    const analysed = analyseFile(file, "javascript", {
+      tree,
+      regions: [{ start: at, end: at + 10 }],
+    });
+    expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
+      ["decode", 1, 13],
+      ["decode.<anonymous>", 8, 8],
     ]);
   });
 
