@@ -52,9 +52,7 @@ export function headLayoutFromBase(
         open: block.open + shift,
         close: block.close + shift,
         members: block.members.map((member) => member + shift),
-        isClass: block.isClass,
-        isSwitch: block.isSwitch,
-        isFunction: block.isFunction,
+        kind: block.kind,
       });
     }
   };

@@ -215,12 +215,12 @@ class StepCutter {
 /**
  * The block of `[from, to)` to cut for `ranges`: the outermost one holding them all that has
  * members, or for no ranges the first block there (a statement needed for its head alone).
- * A block without members is often an object literal's braces: those are no block to cut.
+ * Object literals are not cut here (see `cuttable`).
  */
 function holding(nesting: BlockNesting, from: number, to: number, ranges: Range[]): Block | null {
   if (ranges.length === 0) {
     const first = nesting.firstWithin({ start: from, end: to });
-    return first && first.members.length > 0 ? first : null;
+    return first && cuttable(first) ? first : null;
   }
   let start = ranges[0]!.start;
   let end = ranges[0]!.end;
@@ -229,9 +229,17 @@ function holding(nesting: BlockNesting, from: number, to: number, ranges: Range[
     end = Math.max(end, range.end);
   }
   for (const block of nesting.around({ start, end }, true)) {
-    if (block.open >= from && block.close < to && block.members.length > 0) return block;
+    if (block.open >= from && block.close < to && cuttable(block)) return block;
   }
   return null;
+}
+
+/**
+ * Whether the change analysis may cut a block into members. Not an object literal: which
+ * names a module exports is read from whole statements (`module.exports = { a, b }`).
+ */
+function cuttable(block: Block): boolean {
+  return block.members.length > 0 && block.kind !== "object";
 }
 
 /**
@@ -240,9 +248,11 @@ function holding(nesting: BlockNesting, from: number, to: number, ranges: Range[
  * one the change leaves as it is, since how much of it changed is read from all its tokens.
  */
 function inOwnFunctions(nesting: BlockNesting, block: Block, ranges: readonly Range[]): boolean {
-  if (block.isClass) return true;
+  if (block.kind === "class") return true;
   return ranges.every((range) =>
-    nesting.around(range, true).some((inner) => inner.isFunction && inner.open > block.open),
+    nesting
+      .around(range, true)
+      .some((inner) => inner.kind === "function" && inner.open > block.open),
   );
 }
 

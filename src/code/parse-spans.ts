@@ -97,8 +97,15 @@ export function parseSpans(
 }
 
 // What a cut block may be: a class body, a block of statements, a `switch` body (cut into
-// clauses), a TypeScript interface body.
-const cutTypes = new Set(["class_body", "statement_block", "switch_body", "interface_body"]);
+// clauses), an object literal (into properties), a TypeScript interface body or object type.
+const cutTypes = new Set([
+  "class_body",
+  "statement_block",
+  "switch_body",
+  "object",
+  "interface_body",
+  "object_type",
+]);
 
 /**
  * A block (class body or statement block) parsed as some of its members: its head (from its

@@ -1,7 +1,16 @@
 import { isIdentifierPart, isIdentifierStart } from "./identifier-units.ts";
 import type { Language } from "./types.ts";
 
-/** A `{...}` block (a class body or a statement block) and where its members start. */
+/**
+ * What a block is, read from the text before its `{` (a guess, like the member cuts: a caller
+ * that relies on it checks): a class body (members are fields and methods); a `switch` body
+ * (members are its clauses); an object literal (members are its properties); a function's
+ * body (after `(...)` that is no statement's head like `if (...)`, or after `=>`; not bodies
+ * after a return type); or any other block of statements.
+ */
+export type BlockKind = "class" | "switch" | "object" | "function" | "statements";
+
+/** A `{...}` block and where its members start. */
 export interface Block {
   /** Offset of the block's `{`. */
   open: number;
@@ -10,20 +19,12 @@ export interface Block {
   /**
    * Line starts (between `open` and `close`) where a member must start: after the member
    * before ended (`;`, a `}`, or a value at a line end), with a name (or, in a class body, a
-   * `#name`, `@decorator` or quoted key) next, not inside a decorated class member. The same
+   * `#name`, `@decorator` or quoted key) next, not inside a decorated class member; in an
+   * object literal after a `,`; in a `switch` body at `case` and `default`. The same
    * heuristic standing as the splits: a piece cut here is parsed and checked before use.
    */
   members: number[];
-  /** A class body (members are fields and methods) rather than a block of statements. */
-  isClass: boolean;
-  /** A `switch` body: its members are its `case` and `default` clauses. */
-  isSwitch: boolean;
-  /**
-   * A function's body: after `(...)` (not a statement's head like `if (...)`) or `=>`. Not the
-   * blocks of statements, object literals, or bodies after a return type. Read from the text
-   * before `{` (a guess, like the member cuts: a caller that relies on it checks).
-   */
-  isFunction: boolean;
+  kind: BlockKind;
 }
 
 /** The top-level splits, plus blocks: the class bodies at statement level, or every block. */
@@ -231,6 +232,9 @@ const notStatementStart = new Set([
   "default",
 ]);
 
+// Keywords after which `{` opens an object literal (an operand), not a block.
+const objectKeywords = new Set(["return", "yield", "await", "throw", "in", "of", "typeof", "void"]);
+
 // Statements whose block follows a parenthesized head.
 const statementHeads = new Set(["if", "for", "while", "switch", "catch", "with"]);
 
@@ -435,13 +439,21 @@ class SplitScanner {
           if (isClass) this.classHeaderDepth = -1;
           if (isSwitch) this.switchHeaderDepth = -1;
           if (this.inClassBody()) this.decoratingMember = false;
-          this.stack.push(isClass ? CLASS_BODY : BRACE);
           if (isClass || this.deep) {
-            const isFunction = !isClass && !isSwitch && this.opensFunctionBody();
-            const block = { open: this.i, close: -1, members: [], isClass, isSwitch, isFunction };
+            const kind: BlockKind = isClass
+              ? "class"
+              : isSwitch
+                ? "switch"
+                : this.opensFunctionBody()
+                  ? "function"
+                  : this.opensObject()
+                    ? "object"
+                    : "statements";
+            const block: Block = { open: this.i, close: -1, members: [], kind };
             this.openBlocks.push({ block, depth: depth + 1 });
             this.blocks.push(block);
           }
+          this.stack.push(isClass ? CLASS_BODY : BRACE);
           this.i++;
           this.operator();
           return true;
@@ -591,6 +603,22 @@ class SplitScanner {
     return c === 41 /* ) */ && this.statementHead(this.lastParenOpen) === null;
   }
 
+  /**
+   * Whether the `{` at the scanner opens an object literal: where an operand is expected
+   * (after `=`, `(`, `,`, `:`, `return`, ...), but not a statement's block (`else {`, `do {`,
+   * `case 1: {`).
+   */
+  private opensObject(): boolean {
+    if (!this.regexAllowed || this.last !== OPEN) return false;
+    const { source } = this;
+    const before = skipBlanksBack(source, this.i);
+    const c = source.charCodeAt(before - 1);
+    if (isIdentifierPart(c)) return objectKeywords.has(source.slice(...wordBefore(source, this.i)));
+    if (c === 58 /* : */) return this.current()?.kind !== "switch";
+    // `)` of a statement's head (`if (x) {`), `>` of a return type (`): Map<K, V> {`).
+    return c !== 41 && c !== 62;
+  }
+
   /** The statement the `(` at `open` heads (`if`, `for`, `for await`, `while`, ...), if any. */
   private statementHead(open: number): string | null {
     const { source } = this;
@@ -610,24 +638,35 @@ class SplitScanner {
     const { source } = this;
     let at = this.i;
     while (isBlank(source.charCodeAt(at))) at++;
-    if (block.isSwitch) {
+    const c = source.charCodeAt(at);
+    if (block.kind === "switch") {
       // Only a clause starts there, whatever came before (`case 1:` may go on as `case 2:`).
       if (source.startsWith("case", at) || source.startsWith("default", at)) {
-        const end = at + (source.charCodeAt(at) === 99 ? 4 : 7);
+        const end = at + (c === 99 /* c */ ? 4 : 7);
         if (!isIdentifierPart(source.charCodeAt(end))) block.members.push(this.i);
       }
       return;
     }
-    if (this.last === OPEN || this.last === START || (block.isClass && this.decoratingMember)) {
+    if (block.kind === "object") {
+      // A property (`name`, `'key'`, `[key]`, `...spread`, `*gen`) after the `,` ending the last.
+      if (
+        source.charCodeAt(skipBlanksBack(source, this.i) - 1) === 44 /* , */ &&
+        (isIdentifierStart(c) || c === 34 || c === 39 || c === 91 || c === 46 || c === 42)
+      ) {
+        block.members.push(this.i);
+      }
       return;
     }
-    const c = source.charCodeAt(at);
+    const isClass = block.kind === "class";
+    if (this.last === OPEN || this.last === START || (isClass && this.decoratingMember)) {
+      return;
+    }
     if (isIdentifierStart(c)) {
       let end = at + 1;
       while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
       const word = source.slice(at, end);
-      if ((block.isClass ? notMemberStart : notStatementStart).has(word)) return;
-    } else if (!block.isClass || (c !== 35 && c !== 64 && c !== 34 && c !== 39)) {
+      if ((isClass ? notMemberStart : notStatementStart).has(word)) return;
+    } else if (!isClass || (c !== 35 && c !== 64 && c !== 34 && c !== 39)) {
       // Not `[key]` or `*gen()`: a line starting with `[` or `*` may continue an initializer.
       return;
     }

@@ -88,7 +88,7 @@ describe("headLayoutFromBase", () => {
     // IIFE's body reads as one in the head (a heuristic, but the same as a whole pass gives).
     const head = base.replace("const a = 1;", "const a = 1;\nuse(options.class);");
     const whole = topLevelLayout(head, "javascript", Number.POSITIVE_INFINITY, true);
-    expect(whole.blocks.map((block) => block.isClass)).toEqual([true]);
+    expect(whole.blocks.map((block) => block.kind)).toEqual(["class"]);
     expect(derived(base, head, "javascript")).toEqual(whole);
   });
 

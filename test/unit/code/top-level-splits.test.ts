@@ -218,7 +218,7 @@ describe("nestedBlocks", () => {
         );
         const blocks = topLevelLayout(source, language, Number.POSITIVE_INFINITY, true).blocks;
         for (const block of blocks) {
-          if (!block.isFunction) continue;
+          if (block.kind !== "function") continue;
           marked++;
           if (!functionBodies.has(block.open)) wrong++;
         }
@@ -254,21 +254,62 @@ describe("nestedBlocks", () => {
     ].join("\n");
     const blocks = nestedBlocks(source, "javascript", 0, source.length);
     const line = (at: number) => source.slice(source.lastIndexOf("\n", at) + 1, at + 1).trim();
-    expect(blocks.filter((b) => b.isFunction).map((b) => line(b.open))).toEqual([
+    expect(blocks.filter((b) => b.kind === "function").map((b) => line(b.open))).toEqual([
       "async function run(items) {",
       "items.map((x) => {",
       "const o = { m(a) {",
       "const o = { m(a) {}, n: function () {",
     ]);
-    expect(blocks.filter((b) => !b.isFunction).map((b) => line(b.open))).toEqual([
-      "if (items) {",
-      "for await (const item of items) {",
-      "} else {",
-      "try {",
-      "new Foo({",
-      "} catch (error) {",
-      "while (error) {",
-      "const o = {",
+    expect(blocks.filter((b) => b.kind !== "function").map((b) => [line(b.open), b.kind])).toEqual([
+      ["if (items) {", "statements"],
+      ["for await (const item of items) {", "statements"],
+      ["} else {", "statements"],
+      ["try {", "statements"],
+      ["new Foo({", "object"],
+      ["} catch (error) {", "statements"],
+      ["while (error) {", "statements"],
+      ["const o = {", "object"],
+    ]);
+  });
+
+  it("tells an object literal from a block, and cuts it where a property follows a comma", () => {
+    const source = [
+      "export function route(kind: string): Map<string, Handler> {",
+      "  switch (kind) {",
+      "    case 'list': {",
+      "      return new Map([['get', { path: '/', handle: list }]])",
+      "    }",
+      "  }",
+      "  do {",
+      "    kind = next(kind)",
+      "  } while (kind)",
+      "  return {",
+      "    path: '/items',",
+      "    'x-total': 3,",
+      "    ...defaults,",
+      "    handle(req) {",
+      "      return list(req)",
+      "    },",
+      "  } as unknown as Map<string, Handler>",
+      "}",
+      "",
+    ].join("\n");
+    const blocks = nestedBlocks(source, "typescript", 0, source.length);
+    const line = (at: number) => source.slice(source.lastIndexOf("\n", at) + 1, at + 1).trim();
+    expect(blocks.map((b) => [line(b.open), b.kind])).toEqual([
+      ["export function route(kind: string): Map<string, Handler> {", "statements"],
+      ["switch (kind) {", "switch"],
+      ["case 'list': {", "statements"],
+      ["return new Map([['get', {", "object"],
+      ["do {", "statements"],
+      ["return {", "object"],
+      ["handle(req) {", "function"],
+    ]);
+    const returned = blocks.find((b) => line(b.open) === "return {")!;
+    expect(returned.members.map((at) => source.slice(at).split("\n", 1)[0]!.trim())).toEqual([
+      "'x-total': 3,",
+      "...defaults,",
+      "handle(req) {",
     ]);
   });
 
@@ -311,7 +352,7 @@ describe("nestedBlocks", () => {
     const switchBody = blocks.find(
       (block) => block.open === source.indexOf("{", source.indexOf("switch")),
     )!;
-    expect(switchBody.isSwitch).toBe(true);
+    expect(switchBody.kind).toBe("switch");
     expect(lines(switchBody.members)).toEqual(["case 1:", "case 2:", "case 3: {", "default:"]);
     expect(blocks.every((block) => source[block.open] === "{" && source[block.close] === "}")).toBe(
       true,
@@ -331,7 +372,7 @@ describe("nestedBlocks", () => {
       "",
     ].join("\n");
     const blocks = nestedBlocks(source, "typescript", 0, source.length);
-    const local = blocks.find((block) => block.isClass)!;
+    const local = blocks.find((block) => block.kind === "class")!;
     expect(local.members.map((cut) => source.slice(cut).split("\n", 1)[0]!.trim())).toEqual([
       "get() { return this.value }",
     ]);
@@ -552,6 +593,37 @@ describe("parseSpans", () => {
     expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
       ["decode", 1, 13],
       ["decode.<anonymous>", 8, 8],
+    ]);
+  });
+
+  it("parses only the property of an object literal that holds a call", () => {
+    // handlebars' compiler: methods as properties of `JavaScriptCompiler.prototype = {...}`.
+    const file = [
+      "JavaScriptCompiler.prototype = {",
+      "  nameLookup: function nameLookup(parent, name) {",
+      "    return this.internalNameLookup(parent, name);",
+      "  },",
+      "  preamble: function preamble() {",
+      "    this.lastContext = 0;",
+      "    this.source = new CodeGen(this.options.srcName);",
+      "  },",
+      "  'quoted key': [1, 2],",
+      "  compile(environment, options) {",
+      "    return this.preamble(), finish(environment, options);",
+      "  },",
+      "};",
+      "",
+    ].join("\n");
+    const at = file.indexOf("finish(");
+    const tree = parseAround(file, "javascript", [{ start: at, end: at + 6 }]);
+    const parsed = tree.getIncludedRanges().map((r) => file.slice(r.startIndex, r.endIndex));
+    expect(parsed.join("")).not.toMatch(/internalNameLookup|CodeGen|quoted key/);
+    const analysed = analyseFile(file, "javascript", {
+      tree,
+      regions: [{ start: at, end: at + 6 }],
+    });
+    expect(analysed.functions.map((fn) => [fn.name, fn.startLine, fn.endLine])).toEqual([
+      ["JavaScriptCompiler.prototype.compile", 10, 12],
     ]);
   });
 
