@@ -1,6 +1,6 @@
 import type Parser from "tree-sitter";
 import { isIdentifierPart, isIdentifierStart } from "./identifier-units.ts";
-import { parseText } from "./parse-text.ts";
+import { includedRangesOf, parseText } from "./parse-text.ts";
 import { captureOf, toolsFor } from "./parser-pool.ts";
 import type { ExtractedFunction, FunctionKind, Language } from "./types.ts";
 
@@ -358,8 +358,8 @@ function statementWindows(
  */
 function clipToParsed(windows: StatementWindow[], tree: Parser.Tree): StatementWindow[] {
   if (windows.length === 0) return windows;
-  const parsed = tree.getIncludedRanges();
-  if (parsed.length <= 1) return windows;
+  const parsed = includedRangesOf(tree);
+  if (parsed === null || parsed.length <= 1) return windows;
   const clipped: StatementWindow[] = [];
   let first = 0;
   for (const window of windows) {

@@ -4,6 +4,24 @@ import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
 
 const rewritten = new WeakSet<Parser.Tree>();
+const parsedRanges = new WeakMap<Parser.Tree, readonly Parser.Range[]>();
+
+/**
+ * The ranges a tree was parsed from (what `tree.getIncludedRanges()` answers, without a trip
+ * through the binding for each analysis), or null for a tree of the whole text.
+ */
+export function includedRangesOf(tree: Parser.Tree): readonly Parser.Range[] | null {
+  return parsedRanges.get(tree) ?? null;
+}
+
+/** Records that `tree` was parsed from `includedRanges` (see `includedRangesOf`). */
+export function parsedFromRanges(
+  tree: Parser.Tree,
+  includedRanges: readonly Parser.Range[] | undefined,
+): Parser.Tree {
+  if (includedRanges) parsedRanges.set(tree, includedRanges);
+  return tree;
+}
 
 /**
  * Parses `source` (or only `includedRanges` of it) with the reused parser of its language.
@@ -24,14 +42,17 @@ export function parseText(
 ): Parser.Tree {
   const { parser } = toolsFor(language);
   const options = includedRanges ? { includedRanges } : undefined;
-  const tree = withoutNodeCache(parser.parse(source, undefined, options));
+  const tree = parsedFromRanges(
+    withoutNodeCache(parser.parse(source, undefined, options)),
+    includedRanges,
+  );
   if (language !== "typescript" || !tree.rootNode.hasError) return tree;
   const patched = rewriteForTreeSitter(source);
   if (patched === source) return tree;
   const retry = withoutNodeCache(parser.parse(patched, undefined, options));
   if (firstErrorAt(retry) <= firstErrorAt(tree)) return tree;
   rewritten.add(retry);
-  return retry;
+  return parsedFromRanges(retry, includedRanges);
 }
 
 /**

@@ -2,6 +2,7 @@ import type Parser from "tree-sitter";
 import { lineStartsOf, pointAt } from "./analyse-file.ts";
 import type { Hunk } from "./changed-regions.ts";
 import { withoutNodeCache } from "./node-cache.ts";
+import { parsedFromRanges } from "./parse-text.ts";
 import { toolsFor } from "./parser-pool.ts";
 import type { Language } from "./types.ts";
 
@@ -40,7 +41,10 @@ export function reparseHead(
     });
   }
   const options = includedRanges ? { includedRanges } : undefined;
-  return withoutNodeCache(toolsFor(language).parser.parse(head, baseTree, options));
+  return parsedFromRanges(
+    withoutNodeCache(toolsFor(language).parser.parse(head, baseTree, options)),
+    includedRanges,
+  );
 }
 
 function countNewlines(text: string): number {
