@@ -23,10 +23,20 @@ export function pathSkipReason(path: string): string | null {
 
 /** Why a file's content is not analysed (size, minified, generated), or null. */
 export function contentSkipReason(content: string): string | null {
-  if (Buffer.byteLength(content, "utf8") > maxFileBytes) return "larger than 1 MiB";
+  if (utf8LargerThan(content, maxFileBytes)) return "larger than 1 MiB";
   if (isMinified(content)) return "minified (very long lines)";
   if (isGenerated(content)) return "generated (@generated marker)";
   return null;
+}
+
+/**
+ * Whether `content` takes more than `limit` bytes as UTF-8, counted only when its length
+ * leaves that in doubt (a UTF-16 unit takes one to three bytes).
+ */
+function utf8LargerThan(content: string, limit: number): boolean {
+  if (content.length > limit) return true;
+  if (content.length * 3 <= limit) return false;
+  return Buffer.byteLength(content, "utf8") > limit;
 }
 
 /** A NUL byte in the first 8 KB: git's own binary heuristic. */
