@@ -3,12 +3,14 @@ import type { Block } from "./top-level-splits.ts";
 
 /** Blocks by nesting: which hold a range, outer first, without reading every block per range. */
 export class BlockNesting {
-  private readonly blocks: Block[];
+  private readonly blocks: readonly Block[];
   /** Index of each block's innermost enclosing block, or -1. */
   private readonly parents: number[] = [];
 
   constructor(blocks: readonly Block[]) {
-    this.blocks = [...blocks].sort((a, b) => a.open - b.open);
+    // Layouts list blocks in the order they open already.
+    const ordered = blocks.every((block, i) => i === 0 || blocks[i - 1]!.open < block.open);
+    this.blocks = ordered ? blocks : [...blocks].sort((a, b) => a.open - b.open);
     const open: number[] = [];
     this.blocks.forEach((block, index) => {
       while (open.length > 0 && this.blocks[open[open.length - 1]!]!.close < block.open) open.pop();
