@@ -22,27 +22,16 @@ export interface CallReference {
 /** The searchable names (identifier-shaped) and what a word must look like to be one of them. */
 interface NameShape {
   names: Set<string>;
-  shortest: number;
-  longest: number;
-  /** First UTF-16 units of the names. */
-  firsts: Set<number>;
+  /** By a name's first unit (always ASCII), bit `min(length, 31)` set for each name's length. */
+  lengths: Uint32Array;
 }
 
 function nameShape(names: ReadonlySet<string>): NameShape | null {
   const usable = new Set([...names].filter((name) => /^[A-Za-z_$][\w$]*$/.test(name)));
   if (usable.size === 0) return null;
-  const shape: NameShape = {
-    names: usable,
-    shortest: Number.POSITIVE_INFINITY,
-    longest: 0,
-    firsts: new Set(),
-  };
-  for (const name of usable) {
-    shape.shortest = Math.min(shape.shortest, name.length);
-    shape.longest = Math.max(shape.longest, name.length);
-    shape.firsts.add(name.charCodeAt(0));
-  }
-  return shape;
+  const lengths = new Uint32Array(128);
+  for (const name of usable) lengths[name.charCodeAt(0)]! |= 1 << Math.min(name.length, 31);
+  return { names: usable, lengths };
 }
 
 /**
@@ -55,20 +44,21 @@ export function callCandidates(source: string, names: ReadonlySet<string>): Call
   if (!shape) return [];
   if (shape.names.size <= fewNames) return findEach(source, shape.names);
   const candidates: CallCandidate[] = [];
+  const { lengths } = shape;
   const length = source.length;
   let i = 0;
   while (i < length) {
-    if (!isWordUnit(source.charCodeAt(i))) {
+    const first = source.charCodeAt(i);
+    if (!isWordUnit(first)) {
       i++;
       continue;
     }
     const start = i;
     do i++;
     while (i < length && isWordUnit(source.charCodeAt(i)));
+    // Only a word of a searched first unit and length is sliced out and looked up.
     if (
-      i - start < shape.shortest ||
-      i - start > shape.longest ||
-      !shape.firsts.has(source.charCodeAt(start)) ||
+      ((lengths[first]! >>> Math.min(i - start, 31)) & 1) === 0 ||
       source.charCodeAt(start - 1) === 35 /* # */
     ) {
       continue;
@@ -203,8 +193,11 @@ function isSpace(c: number): boolean {
 }
 
 // The units of `\w` and `$` (what the call-site search counts as part of a name).
+const wordUnits = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  wordUnits[c] = /[\w$]/.test(String.fromCharCode(c)) ? 1 : 0;
+}
+
 function isWordUnit(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36
-  );
+  return c < 128 && wordUnits[c] === 1;
 }
