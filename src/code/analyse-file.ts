@@ -392,18 +392,18 @@ function commentEnd(source: string, start: number, node: SyntaxNode): number {
   return node.endIndex;
 }
 
-const lastLines: { source: string | null; starts: number[] } = { source: null, starts: [] };
+// The line starts of the texts asked for last: one changed file's base and head are asked for
+// in turn (each side's spans, its analysis, the head's re-parse from the base).
+const recentLines: { source: string; starts: number[] }[] = [];
 
 /** Offsets where each line starts (index 0 = line 1). Shared: do not modify. */
 export function lineStartsOf(source: string): number[] {
-  // The same text is asked for again and again (spans, analysis, re-parse): keep the last.
-  if (source === lastLines.source) return lastLines.starts;
+  for (const recent of recentLines) if (recent.source === source) return recent.starts;
   const starts = [0];
   for (let at = source.indexOf("\n"); at >= 0; at = source.indexOf("\n", at + 1)) {
     starts.push(at + 1);
   }
-  lastLines.source = source;
-  lastLines.starts = starts;
+  if (recentLines.unshift({ source, starts }) > 2) recentLines.pop();
   return starts;
 }
 
