@@ -124,6 +124,9 @@ interface Lines {
   end: number;
 }
 
+// How many characters the common prefix and suffix are compared at a time.
+const chunk = 256;
+
 /**
  * The lines of each side from the first that differs to the last that differs, as whole
  * lines (found by characters: most of a changed file is its common prefix and suffix, and
@@ -132,8 +135,6 @@ interface Lines {
  * (the first differing line is among them, or the shorter text ends in it), and so is each
  * line after them (it follows a line break inside the common suffix).
  */
-const chunk = 256;
-
 function middleLines(base: string, head: string): { a: Lines; b: Lines } {
   const shorter = Math.min(base.length, head.length);
   let first = 0;

@@ -108,7 +108,7 @@ const cutTypes = new Set([
 ]);
 
 /**
- * A block (class body or statement block) parsed as some of its members: its head (from its
+ * A block (see `cutTypes`) parsed as some of its members: its head (from its
  * holder's start to `{`) and end (from `}` to its holder's end) are parsed with them.
  */
 export interface CutBlock {
@@ -122,8 +122,9 @@ export interface CutBlock {
 
 /**
  * A tree holding, for each range, the top-level statement that holds it, or, inside blocks
- * (class bodies, function bodies and other statement blocks), just the member or statement
- * holding it, with the heads and ends of the blocks around it (so names stay whole:
+ * (class bodies, function bodies and other statement blocks, `switch` bodies, object
+ * literals), just the member, statement, clause or property holding it, with the heads and
+ * ends of the blocks around it (so names stay whole:
  * `class A {` + `m() {` + `return f(x);` + `}` + `}`). Only those pieces are parsed when that
  * checks out; the statements around the ranges, or the whole file, otherwise.
  */
