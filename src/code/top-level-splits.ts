@@ -86,20 +86,17 @@ export function topLevelLayout(
   until = Number.POSITIVE_INFINITY,
   deep = false,
 ): TopLevelLayout {
-  const jsx = language !== "typescript";
-  return new SplitScanner(source, jsx, until, 0, source.length, deep).run();
+  return new SplitScanner(source, language, until, 0, source.length, deep).run();
+}
+
+/** A pass recording every block over `source[from, to)`, to its end. */
+function deepPass(source: string, language: Language, from: number, to: number): SplitScanner {
+  return new SplitScanner(source, language, Number.POSITIVE_INFINITY, from, to, true);
 }
 
 /** A deep layout with the lexer's state at each split, so a pass can resume at any of them. */
 export function resumableLayout(source: string, language: Language): ResumableLayout {
-  const scanner = new SplitScanner(
-    source,
-    language !== "typescript",
-    Number.POSITIVE_INFINITY,
-    0,
-    source.length,
-    true,
-  );
+  const scanner = deepPass(source, language, 0, source.length);
   scanner.states = [];
   const layout = scanner.run();
   return { ...layout, states: scanner.states };
@@ -117,14 +114,7 @@ export function resumeLayout(
   state: SplitState | null,
   stop: (split: number, state: SplitState) => boolean,
 ): { splits: number[]; blocks: Block[]; stopped: SplitState | null } {
-  const scanner = new SplitScanner(
-    source,
-    language !== "typescript",
-    Number.POSITIVE_INFINITY,
-    from,
-    source.length,
-    true,
-  );
+  const scanner = deepPass(source, language, from, source.length);
   if (state) scanner.resume(state);
   scanner.stop = stop;
   const { splits, blocks } = scanner.run();
@@ -138,8 +128,7 @@ export function nestedBlocks(
   start: number,
   end: number,
 ): Block[] {
-  const jsx = language !== "typescript";
-  return new SplitScanner(source, jsx, Number.POSITIVE_INFINITY, start, end, true).run().blocks;
+  return deepPass(source, language, start, end).run().blocks;
 }
 
 // Contexts on the scanner's stack.
@@ -249,6 +238,13 @@ function skipBlanksBack(source: string, at: number): number {
   return i;
 }
 
+/** Where the word starting at `at` ends (`at` itself when none starts there). */
+function wordEnd(source: string, at: number): number {
+  let end = at;
+  while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
+  return end;
+}
+
 /** The word ending right before `at` (blanks skipped), as [start, end); empty when none. */
 function wordBefore(source: string, at: number): [number, number] {
   const end = skipBlanksBack(source, at);
@@ -303,9 +299,12 @@ class SplitScanner {
   stop: ((split: number, state: SplitState) => boolean) | null = null;
   stopped: SplitState | null = null;
 
+  /** JSX is read in JavaScript and TSX, not in TypeScript (where `<T>` is a type). */
+  private readonly jsx: boolean;
+
   constructor(
     private readonly source: string,
-    private readonly jsx: boolean,
+    language: Language,
     /** Stop at the first split past this offset. */
     private readonly until: number,
     from: number,
@@ -314,6 +313,7 @@ class SplitScanner {
     /** Record every block, not only top-level class bodies. */
     private readonly deep: boolean,
   ) {
+    this.jsx = language !== "typescript";
     this.i = from;
   }
 
@@ -560,8 +560,7 @@ class SplitScanner {
     }
     if (!isIdentifierStart(c) && c !== 64) return;
     if (c !== 64) {
-      let end = this.i + 1;
-      while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
+      const end = wordEnd(source, this.i);
       if (
         keywordKind(source, this.i, end) !== NOT_KEYWORD &&
         !isDeclarationStart(source, this.i, end)
@@ -641,10 +640,8 @@ class SplitScanner {
     const c = source.charCodeAt(at);
     if (block.kind === "switch") {
       // Only a clause starts there, whatever came before (`case 1:` may go on as `case 2:`).
-      if (source.startsWith("case", at) || source.startsWith("default", at)) {
-        const end = at + (c === 99 /* c */ ? 4 : 7);
-        if (!isIdentifierPart(source.charCodeAt(end))) block.members.push(this.i);
-      }
+      const word = source.slice(at, wordEnd(source, at));
+      if (word === "case" || word === "default") block.members.push(this.i);
       return;
     }
     if (block.kind === "object") {
@@ -662,9 +659,7 @@ class SplitScanner {
       return;
     }
     if (isIdentifierStart(c)) {
-      let end = at + 1;
-      while (end < source.length && isIdentifierPart(source.charCodeAt(end))) end++;
-      const word = source.slice(at, end);
+      const word = source.slice(at, wordEnd(source, at));
       if ((isClass ? notMemberStart : notStatementStart).has(word)) return;
     } else if (!isClass || (c !== 35 && c !== 64 && c !== 34 && c !== 39)) {
       // Not `[key]` or `*gen()`: a line starting with `[` or `*` may continue an initializer.
